@@ -1,0 +1,123 @@
+"""Exceptions raised by stripe_identity.
+
+Everything the SDK raises on purpose derives from :class:`StripeError`::
+
+    StripeError
+     +-- APIError                    a response we cannot use: 5xx, 409, 3xx, an unreadable body, ...
+     +-- APIConnectionError          no response at all: DNS, refused, reset, TLS, too-large body
+     |    +-- APITimeoutError        the attempt ran out of time
+     +-- AuthenticationError         401, or no API key configured
+     +-- PermissionDeniedError       403
+     +-- InvalidRequestError         400 and 404: bad params, unknown ids, wrong state
+     +-- IdempotencyError            error.type == "idempotency_error" (a key reused with other params)
+     +-- RateLimitError              429
+     +-- SignatureVerificationError  a webhook whose signature does not check out
+
+Attributes default to ``None`` when they do not apply (a connection error has no ``http_status``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ._models import ErrorObject
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "IdempotencyError",
+    "InvalidRequestError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "SignatureVerificationError",
+    "StripeError",
+]
+
+
+class StripeError(Exception):
+    """Base class of every error this SDK raises on purpose."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_status: int | None = None,
+        code: str | None = None,
+        param: str | None = None,
+        request_id: str | None = None,
+        idempotency_key: str | None = None,
+        json_body: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        error: ErrorObject | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.http_status = http_status
+        self.code = code
+        self.param = param
+        self.request_id = request_id
+        self.idempotency_key = idempotency_key
+        self.json_body = json_body
+        self.headers = headers
+        self.error = error
+
+    def __str__(self) -> str:
+        if self.request_id:
+            return f"Request {self.request_id}: {self.message}"
+        return self.message
+
+    def __repr__(self) -> str:
+        parts = [f"message={self.message!r}"]
+        for name in ("http_status", "code", "param", "request_id"):
+            value = getattr(self, name)
+            if value is not None:
+                parts.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+
+class APIError(StripeError):
+    """The API answered, but not with something this SDK can use."""
+
+
+class APIConnectionError(StripeError):
+    """The request did not get a response."""
+
+    def __init__(self, message: str, *, should_retry: bool = True, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        #: False for failures a retry cannot fix (TLS and certificate errors, refused URLs).
+        self.should_retry = should_retry
+
+
+class APITimeoutError(APIConnectionError):
+    """An attempt exceeded its timeout."""
+
+
+class AuthenticationError(StripeError):
+    """No API key, or one the API does not accept (401)."""
+
+
+class PermissionDeniedError(StripeError):
+    """The key is valid but may not do this (403)."""
+
+
+class InvalidRequestError(StripeError):
+    """The request was refused as it stands (400, 404): fix it before sending it again."""
+
+
+class IdempotencyError(StripeError):
+    """An idempotency key was reused for a different request."""
+
+
+class RateLimitError(StripeError):
+    """Too many requests (429)."""
+
+
+class SignatureVerificationError(StripeError):
+    """A webhook payload whose signature header does not verify."""
+
+    def __init__(self, message: str, sig_header: str | None = None) -> None:
+        super().__init__(message)
+        self.sig_header = sig_header

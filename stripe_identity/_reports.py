@@ -1,0 +1,45 @@
+"""``client.verification_reports``: the read-only VerificationReport operations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ._ids import path_id
+from ._list import ListObject
+from ._models import VerificationReport
+from ._options import RequestOptions
+from ._params import VerificationReportListParams, VerificationReportRetrieveParams
+from ._requestor import Requestor
+
+__all__ = ["AsyncVerificationReportService"]
+
+_PATH = "/v1/identity/verification_reports"
+
+
+class AsyncVerificationReportService:
+    """List and retrieve the VerificationReports that sessions produce."""
+
+    ListParams = VerificationReportListParams
+    RetrieveParams = VerificationReportRetrieveParams
+
+    def __init__(self, requestor: Requestor) -> None:
+        self._requestor = requestor
+
+    async def list(
+        self,
+        params: VerificationReportListParams | Mapping[str, Any] | None = None,
+        opts: RequestOptions | Mapping[str, Any] | None = None,
+    ) -> ListObject[VerificationReport]:
+        """List VerificationReports, newest first (filter by ``verification_session``, ``type``...)."""
+        return await self._requestor.request_list(_PATH, params, opts, VerificationReport)
+
+    async def retrieve(
+        self,
+        report: str,
+        params: VerificationReportRetrieveParams | Mapping[str, Any] | None = None,
+        opts: RequestOptions | Mapping[str, Any] | None = None,
+    ) -> VerificationReport:
+        """Retrieve a VerificationReport by id."""
+        path = f"{_PATH}/{path_id(report, 'report')}"
+        return await self._requestor.request("GET", path, params, opts, VerificationReport)

@@ -1,0 +1,74 @@
+"""What the request pipeline passes around: one :class:`Request` in, one :class:`Response` out.
+
+These are plain data. The transport is the only place that turns them into HTTP, so middlewares and
+services never see aiohttp.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+__all__ = ["Request", "Response", "ResponseMeta"]
+
+
+def _mask_headers(headers: Mapping[str, str]) -> str:
+    # Authorization carries the API key: a repr must never show it.
+    shown = {k: ("<redacted>" if k.lower() == "authorization" else v) for k, v in headers.items()}
+    return repr(shown)
+
+
+@attrs.frozen
+class Request:
+    """One logical API call.
+
+    ``headers`` is a fresh dict per call: a middleware may add or replace headers in place (every
+    attempt sees the change). Use :func:`attrs.evolve` to change anything else.
+    """
+
+    method: str
+    url: str
+    path: str
+    headers: dict[str, str] = attrs.field(repr=_mask_headers)
+    body: bytes | None = None
+    timeout: float | None = None
+    max_retries: int = 0
+
+    @property
+    def idempotency_key(self) -> str | None:
+        return self.headers.get("Idempotency-Key")
+
+
+@attrs.frozen
+class Response:
+    """The outcome of one attempt: the whole body is always read before this exists."""
+
+    status: int
+    headers: Mapping[str, str] = attrs.field(repr=False)
+    body: bytes = attrs.field(repr=False)
+    request: Request = attrs.field(repr=False)
+    elapsed: float = 0.0
+
+    @property
+    def request_id(self) -> str | None:
+        return self.headers.get("Request-Id")
+
+
+@attrs.frozen
+class ResponseMeta:
+    """What a caller may want to know about the response behind a returned object."""
+
+    http_status: int
+    headers: Mapping[str, str] = attrs.field(repr=False)
+    request_id: str | None
+    idempotency_key: str | None = None
+
+    @classmethod
+    def of(cls, response: Response) -> ResponseMeta:
+        return cls(
+            response.status,
+            response.headers,
+            response.headers.get("Request-Id"),
+            response.request.headers.get("Idempotency-Key"),
+        )

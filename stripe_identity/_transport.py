@@ -1,0 +1,168 @@
+"""The only module that speaks aiohttp: one attempt of one request.
+
+Its contract with the rest of the SDK is small: take a :class:`Request`, return a :class:`Response`
+whose body has been read in full (so the connection is back in the pool), or raise
+:class:`APIConnectionError` / :class:`APITimeoutError` / :class:`APIError`. No aiohttp or OS exception
+leaves this module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+
+import aiohttp
+from yarl import URL
+
+from ._errors import APIConnectionError, APIError, APITimeoutError
+from ._response import Request, Response
+
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "AiohttpTransport"]
+
+#: Stripe's largest objects are a few kB; a list of 100 stays well under 1 MB.
+DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+
+_CHUNK = 64 * 1024
+
+
+class AiohttpTransport:
+    """Sends requests through one ``aiohttp.ClientSession`` created on the running loop."""
+
+    def __init__(
+        self,
+        *,
+        max_connections: int = 100,
+        ssl_context: ssl.SSLContext | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        self._max_connections = max_connections
+        self._ssl: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
+        self._max_response_bytes = max_response_bytes
+        self._session: aiohttp.ClientSession | None = None
+        self._timeouts: dict[float | None, aiohttp.ClientTimeout] = {}
+        self._used_tls = False
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _open(self) -> aiohttp.ClientSession:
+        # A ClientSession belongs to the loop it is created on; this runs inside that loop.
+        if self._closed:
+            raise RuntimeError("this client is closed: create a new one to send more requests")
+        connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=self._ssl)
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            # Cookies are meaningless to the API and cost a jar update per response.
+            cookie_jar=aiohttp.DummyCookieJar(),
+            # Timeouts are per attempt (see _timeout); the session-wide total would also count the
+            # time spent queueing for a pooled connection.
+            timeout=aiohttp.ClientTimeout(total=None),
+            skip_auto_headers=("User-Agent",),
+            raise_for_status=False,
+        )
+        return self._session
+
+    async def start(self) -> None:
+        """Create the session now instead of on the first request."""
+        if self._session is None:
+            self._open()
+
+    def _timeout(self, seconds: float | None) -> aiohttp.ClientTimeout:
+        timeout = self._timeouts.get(seconds)
+        if timeout is None:
+            # Connecting and each read must progress within ``seconds``; waiting for a free
+            # connection in the pool does not count against the attempt.
+            timeout = aiohttp.ClientTimeout(total=None, sock_connect=seconds, sock_read=seconds)
+            self._timeouts[seconds] = timeout
+        return timeout
+
+    async def __call__(self, request: Request) -> Response:
+        session = self._session or self._open()
+        started = time.perf_counter()
+        try:
+            async with session.request(
+                request.method,
+                # The SDK builds URLs already escaped; skipping yarl's re-quoting saves time per call.
+                URL(request.url, encoded=True),
+                data=request.body,
+                headers=request.headers,
+                allow_redirects=False,
+                timeout=self._timeout(request.timeout),
+            ) as resp:
+                body = await self._read_body(resp, request)
+                if resp.url.scheme == "https":
+                    self._used_tls = True
+                return Response(
+                    resp.status, resp.headers, body, request, time.perf_counter() - started
+                )
+        except APIError:
+            raise
+        except asyncio.TimeoutError as exc:
+            raise APITimeoutError(
+                f"{request.method} {request.path} timed out after {request.timeout}s",
+                idempotency_key=request.idempotency_key,
+            ) from exc
+        except (
+            aiohttp.ClientConnectorCertificateError,
+            aiohttp.ClientSSLError,
+            ssl.SSLError,
+        ) as exc:
+            # A certificate problem does not go away on a retry, and must not be papered over.
+            raise APIConnectionError(
+                f"TLS error talking to the API ({request.method} {request.path}): {exc}",
+                should_retry=False,
+                idempotency_key=request.idempotency_key,
+            ) from exc
+        except aiohttp.InvalidURL as exc:
+            raise APIConnectionError(
+                f"invalid URL for {request.method} {request.path}: {exc}",
+                should_retry=False,
+                idempotency_key=request.idempotency_key,
+            ) from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise APIConnectionError(
+                f"could not complete {request.method} {request.path}: "
+                f"{type(exc).__name__}: {exc}",
+                idempotency_key=request.idempotency_key,
+            ) from exc
+
+    async def _read_body(self, resp: aiohttp.ClientResponse, request: Request) -> bytes:
+        limit = self._max_response_bytes
+        length = resp.content_length
+        if length is not None and length <= limit:
+            return await resp.read()
+        if length is not None:
+            resp.close()  # do not drain a body we refuse: drop the connection instead
+            raise self._too_large(resp, request)
+        chunks = []
+        size = 0
+        async for chunk in resp.content.iter_chunked(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                resp.close()
+                raise self._too_large(resp, request)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(self, resp: aiohttp.ClientResponse, request: Request) -> APIError:
+        return APIError(
+            f"the response to {request.method} {request.path} exceeds "
+            f"{self._max_response_bytes} bytes and was refused",
+            http_status=resp.status,
+            request_id=resp.headers.get("Request-Id"),
+            headers=resp.headers,
+            idempotency_key=request.idempotency_key,
+        )
+
+    async def aclose(self) -> None:
+        """Close the session and its connections; safe to call more than once."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+            if self._used_tls:
+                # Lets SSL transports finish their shutdown so Python does not warn about them.
+                await asyncio.sleep(0.25)

@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import attrs
+import cattrs
+import pytest
+
+import stripe_identity as si
+from stripe_identity._converter import converter, make_converter
+from tests.fake_api import REPORT, SESSION
+
+strict = make_converter(strict=True)
+
+FULL_SESSION: dict[str, Any] = {
+    **SESSION,
+    "client_reference_id": "user_42",
+    "client_secret": "vs_1_secret_test_abc",
+    "url": "https://verify.stripe.com/start/test_abc",
+    "status": "requires_input",
+    "metadata": {"user": "42"},
+    "last_error": {"code": "document_expired", "reason": "The document is expired."},
+    "options": {
+        "document": {
+            "allowed_types": ["driving_license", "passport"],
+            "require_id_number": False,
+            "require_live_capture": True,
+            "require_matching_selfie": True,
+        },
+        "email": {"require_verification": True},
+        "id_number": {},
+        "matching": {"dob": "similar", "name": "none"},
+        "phone": {"require_verification": False},
+    },
+    "provided_details": {"email": "jenny@example.com", "phone": "+15555550100"},
+    "related_person": {"account": "acct_1", "person": "person_1"},
+    "verification_flow": "vf_1",
+    "verified_outputs": {
+        "address": {"city": "SF", "country": "US", "line1": "1 Main", "line2": None,
+                    "postal_code": "94111", "state": "CA"},
+        "dob": {"day": 1, "month": 2, "year": 1990},
+        "email": "jenny@example.com",
+        "first_name": "Jenny",
+        "id_number": "000000000",
+        "id_number_type": "us_ssn",
+        "last_name": "Rosen",
+        "phone": "+15555550100",
+        "sex": "female",
+        "unparsed_place_of_birth": "SF",
+        "unparsed_sex": "F",
+    },
+}
+
+FULL_REPORT: dict[str, Any] = {
+    **REPORT,
+    "email": {"email": "j@example.com", "error": None, "status": "verified"},
+    "id_number": {
+        "dob": {"day": 1, "month": 1, "year": 1990},
+        "error": {"code": "id_number_mismatch", "reason": "mismatch"},
+        "first_name": "J", "id_number": "1", "id_number_type": "br_cpf", "last_name": "R",
+        "status": "unverified",
+    },
+    "phone": {"error": {"code": "phone_verification_declined", "reason": "no"},
+              "phone": "+1", "status": "unverified"},
+    "selfie": {"document": "file_1", "error": None, "selfie": "file_2", "status": "verified"},
+    "verification_flow": "vf_1",
+}
+
+
+def test_strict_converter_covers_every_field_of_the_spec_fixtures() -> None:
+    # The strict converter refuses unknown keys and unknown enum values anywhere in the tree.
+    session = strict.structure(SESSION, si.VerificationSession)
+    report = strict.structure(REPORT, si.VerificationReport)
+    assert session.id == SESSION["id"]
+    assert report.document is not None and report.document.first_name == "Jenny"
+    assert session.extra_fields == {} and report.extra_fields == {}
+
+
+def test_strict_converter_covers_fully_populated_objects() -> None:
+    session = strict.structure(FULL_SESSION, si.VerificationSession)
+    assert session.verified_outputs is not None
+    assert session.verified_outputs.dob == si.CalendarDate(day=1, month=2, year=1990)
+    assert session.options is not None and session.options.matching is not None
+    assert session.options.matching.dob == "similar"
+    report = strict.structure(FULL_REPORT, si.VerificationReport)
+    assert report.id_number is not None and report.id_number.error is not None
+    assert report.id_number.error.code == "id_number_mismatch"
+
+
+def strict_errors(data: dict[str, Any], cls: type) -> list[str]:
+    try:
+        strict.structure(data, cls)
+    except cattrs.ClassValidationError as exc:
+        return cattrs.transform_error(exc)
+    return []
+
+
+def test_strict_converter_would_catch_an_unmodelled_field() -> None:
+    assert "new_field" in str(strict_errors({**SESSION, "new_field": 1}, si.VerificationSession))
+    nested = copy.deepcopy(SESSION)
+    nested["redaction"]["new_nested"] = True
+    assert "new_nested" in str(strict_errors(nested, si.VerificationSession))
+    assert "$.status" in str(strict_errors({**SESSION, "status": "brand_new"},
+                                           si.VerificationSession))
+
+
+def test_unknown_fields_are_kept_and_reachable() -> None:
+    data = copy.deepcopy(FULL_SESSION)
+    data["shiny_new_field"] = {"x": 1}
+    data["verified_outputs"]["nationality"] = "US"
+    session = converter.structure(data, si.VerificationSession)
+    assert session.extra_fields == {"shiny_new_field": {"x": 1}}
+    assert session.verified_outputs is not None
+    assert session.verified_outputs.extra_fields == {"nationality": "US"}
+    assert session.to_dict()["shiny_new_field"] == {"x": 1}
+
+
+def test_unknown_enum_values_are_kept_as_strings() -> None:
+    data = {**FULL_SESSION, "status": "awaiting_review", "type": "biometric"}
+    data["last_error"] = {"code": "brand_new_code", "reason": None}
+    session = converter.structure(data, si.VerificationSession)
+    assert session.status == "awaiting_review"
+    assert session.type == "biometric"
+    assert session.last_error is not None and session.last_error.code == "brand_new_code"
+
+
+def test_last_verification_report_is_an_id_or_the_expanded_report() -> None:
+    as_id = converter.structure(SESSION, si.VerificationSession)
+    assert as_id.last_verification_report == "vr_QXhW13B2hsHOm43JtUgs0f0w"
+    assert as_id.last_verification_report_id == "vr_QXhW13B2hsHOm43JtUgs0f0w"
+    expanded = converter.structure(
+        {**SESSION, "last_verification_report": REPORT}, si.VerificationSession
+    )
+    assert isinstance(expanded.last_verification_report, si.VerificationReport)
+    assert expanded.last_verification_report.document is not None
+    assert expanded.last_verification_report_id == REPORT["id"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("created", "yesterday"), ("livemode", "no"), ("metadata", ["a"]), ("id", 5),
+     ("redaction", "processing"), ("created", True)],
+)
+def test_wrong_json_types_are_refused(field: str, value: Any) -> None:
+    with pytest.raises(Exception):  # noqa: B017,PT011 - decode_model turns any of them into APIError
+        converter.structure({**SESSION, field: value}, si.VerificationSession)
+
+
+def test_models_are_frozen_and_round_trip_to_json() -> None:
+    session = converter.structure(FULL_SESSION, si.VerificationSession)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        session.status = "verified"  # type: ignore[misc]
+    assert session.to_dict() == FULL_SESSION
+    assert converter.structure(SESSION, si.VerificationSession).to_dict() == SESSION
+
+
+def test_client_secret_is_not_in_the_repr() -> None:
+    session = converter.structure(FULL_SESSION, si.VerificationSession)
+    assert "secret_test" not in repr(session)
+
+
+def test_error_object_model() -> None:
+    body = {"type": "invalid_request_error", "code": "parameter_unknown", "param": "foo",
+            "message": "Received unknown parameter: foo", "doc_url": "https://stripe.com/docs"}
+    error = strict.structure(body, si.ErrorObject)
+    assert error.param == "foo"
+    assert error.code == "parameter_unknown"
