@@ -1,7 +1,7 @@
 """stripe_identity: an async-first SDK for Stripe Identity VerificationSessions.
 
-    async with AsyncStripeIdentity(api_key="sk_test_...") as client:
-        session = await client.verification_sessions.create({"type": "document"})
+async with AsyncStripeIdentity(api_key="sk_test_...") as client:
+    session = await client.verification_sessions.create({"type": "document"})
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from ._retry import RetryMiddleware, RetryPolicy
 from ._sessions import AsyncVerificationSessionService
 from ._transport import DEFAULT_MAX_RESPONSE_BYTES, AiohttpTransport
 
-__all__ = ["DEFAULT_API_BASE", "AsyncStripeIdentity"]
+__all__ = ["AsyncStripeIdentity", "DEFAULT_API_BASE"]
 
 DEFAULT_API_BASE = "https://api.stripe.com"
 

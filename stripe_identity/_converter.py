@@ -22,7 +22,12 @@ from cattrs.gen import make_dict_structure_fn
 from ._list import ListObject
 from ._models import APIResource, StripeObject, VerificationReport
 
-__all__ = ["converter", "make_converter", "structure", "unstructure"]
+__all__ = [
+    "converter",
+    "make_converter",
+    "structure",
+    "unstructure",
+]
 
 T = TypeVar("T")
 
@@ -64,6 +69,10 @@ def _is_report_or_id(tp: Any) -> bool:
     return get_origin(tp) in _UNION_TYPES and set(get_args(tp)) == {str, VerificationReport}
 
 
+def _is_list_object(tp: Any) -> bool:
+    return bool(get_origin(tp) is ListObject)
+
+
 def _is_str_list(tp: Any) -> bool:
     return get_origin(tp) is list
 
@@ -92,7 +101,7 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
 
     def optional_factory(tp: Any) -> Callable[[Any, Any], Any]:
         rest = tuple(a for a in get_args(tp) if a is not type(None))
-        inner: Any = rest[0] if len(rest) == 1 else Union[rest]
+        inner: Any = rest[0] if len(rest) == 1 else Union[rest]  # noqa: UP007 - built at runtime
         inner_hook = conv.get_structure_hook(inner)
 
         def optional(value: Any, _: Any) -> Any:
@@ -123,10 +132,15 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
         return conv.structure(value, VerificationReport)
 
     def model_factory(cls: type[StripeObject]) -> Callable[[Any, Any], Any]:
-        generated = make_dict_structure_fn(
-            cls, conv, _json=cattrs.override(omit=True), _last_response=cattrs.override(omit=True)
-        ) if issubclass(cls, APIResource) else make_dict_structure_fn(
-            cls, conv, _json=cattrs.override(omit=True)
+        generated = (
+            make_dict_structure_fn(
+                cls,
+                conv,
+                _json=cattrs.override(omit=True),
+                _last_response=cattrs.override(omit=True),
+            )
+            if issubclass(cls, APIResource)
+            else make_dict_structure_fn(cls, conv, _json=cattrs.override(omit=True))
         )
         set_json = object.__setattr__
 
@@ -166,9 +180,7 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
     conv.register_structure_hook_factory(
         lambda tp: isinstance(tp, type) and issubclass(tp, StripeObject), model_factory
     )
-    conv.register_structure_hook_factory(
-        lambda tp: get_origin(tp) is ListObject, list_object_factory
-    )
+    conv.register_structure_hook_factory(_is_list_object, list_object_factory)
 
     def unstructure_model(obj: StripeObject) -> dict[str, Any]:
         data: dict[str, Any] = dict(obj.extra_fields)
@@ -197,4 +209,3 @@ def structure(data: Any, cls: type[T]) -> T:
 
 def unstructure(obj: Any) -> Any:
     return converter.unstructure(obj)
-

@@ -28,7 +28,12 @@ from urllib.parse import parse_qsl, quote_plus
 
 import attrs
 
-__all__ = ["FormDecodeError", "decode_form", "encode_form", "indexed_list"]
+__all__ = [
+    "FormDecodeError",
+    "decode_form",
+    "encode_form",
+    "indexed_list",
+]
 
 
 class FormDecodeError(ValueError):
@@ -180,9 +185,7 @@ def decode_form(text: str) -> dict[str, Any]:
         if isinstance(node, list):
             node.append(value)
         elif isinstance(node.get(last), (dict, list)):
-            raise FormDecodeError(
-                f"Conflicting values for {_path_name(parts)}", _path_name(parts)
-            )
+            raise FormDecodeError(f"Conflicting values for {_path_name(parts)}", _path_name(parts))
         else:
             node[last] = value
     return result

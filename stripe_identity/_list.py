@@ -37,9 +37,7 @@ class ListObject(APIResource, Generic[T]):
     url: str
     object: str = "list"
     _fetch: PageFetcher[T] | None = attrs.field(default=None, eq=False, repr=False, alias="_fetch")
-    _params: Mapping[str, Any] = attrs.field(
-        factory=dict, eq=False, repr=False, alias="_params"
-    )
+    _params: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False, alias="_params")
 
     def __iter__(self) -> Iterator[T]:
         """The items of this page only; use :meth:`auto_paging_iter` to walk every page."""

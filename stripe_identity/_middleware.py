@@ -16,7 +16,12 @@ from typing import Protocol
 
 from ._response import Request, Response
 
-__all__ = ["Handler", "Middleware", "build_chain", "idempotency_middleware"]
+__all__ = [
+    "Handler",
+    "Middleware",
+    "build_chain",
+    "idempotency_middleware",
+]
 
 Handler = Callable[[Request], Awaitable[Response]]
 

@@ -14,7 +14,7 @@ Two rules keep the models forward compatible with what Stripe ships next:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import attrs
 
@@ -52,20 +52,16 @@ __all__ = [
 ]
 
 # Enum values as the spec lists them today. ``| str`` keeps values Stripe adds later.
-CheckType = Union[Literal["document", "id_number", "verification_flow"], str]
-CheckStatus = Union[Literal["unverified", "verified"], str]
-DocumentType = Union[Literal["driving_license", "id_card", "passport"], str]
-IdNumberType = Union[Literal["br_cpf", "sg_nric", "us_ssn"], str]
-MatchingMode = Union[Literal["none", "similar"], str]
-RedactionStatus = Union[Literal["processing", "redacted", "validated"], str]
-Sex = Union[Literal["[redacted]", "female", "male", "unknown"], str]
-VerificationSessionStatus = Union[
-    Literal["canceled", "processing", "requires_input", "verified"], str
-]
-ErrorType = Union[
-    Literal["api_error", "card_error", "idempotency_error", "invalid_request_error"], str
-]
-LastErrorCode = Union[
+CheckType = Literal["document", "id_number", "verification_flow"] | str
+CheckStatus = Literal["unverified", "verified"] | str
+DocumentType = Literal["driving_license", "id_card", "passport"] | str
+IdNumberType = Literal["br_cpf", "sg_nric", "us_ssn"] | str
+MatchingMode = Literal["none", "similar"] | str
+RedactionStatus = Literal["processing", "redacted", "validated"] | str
+Sex = Literal["[redacted]", "female", "male", "unknown"] | str
+VerificationSessionStatus = Literal["canceled", "processing", "requires_input", "verified"] | str
+ErrorType = Literal["api_error", "card_error", "idempotency_error", "invalid_request_error"] | str
+LastErrorCode = (
     Literal[
         "abandoned",
         "consent_declined",
@@ -86,40 +82,34 @@ LastErrorCode = Union[
         "selfie_manipulated",
         "selfie_unverified_other",
         "under_supported_age",
-    ],
-    str,
-]
-DocumentErrorCode = Union[
-    Literal["document_expired", "document_type_not_supported", "document_unverified_other"], str
-]
-EmailErrorCode = Union[Literal["email_unverified_other", "email_verification_declined"], str]
-IdNumberErrorCode = Union[
-    Literal[
-        "id_number_insufficient_document_data", "id_number_mismatch", "id_number_unverified_other"
-    ],
-    str,
-]
-PhoneErrorCode = Union[Literal["phone_unverified_other", "phone_verification_declined"], str]
-SelfieErrorCode = Union[
+    ]
+    | str
+)
+DocumentErrorCode = (
+    Literal["document_expired", "document_type_not_supported", "document_unverified_other"] | str
+)
+EmailErrorCode = Literal["email_unverified_other", "email_verification_declined"] | str
+IdNumberErrorCode = (
+    Literal["id_number_insufficient_document_data", "id_number_mismatch", "id_number_unverified_other"]
+    | str
+)
+PhoneErrorCode = Literal["phone_unverified_other", "phone_verification_declined"] | str
+SelfieErrorCode = (
     Literal[
         "selfie_document_missing_photo",
         "selfie_face_mismatch",
         "selfie_manipulated",
         "selfie_unverified_other",
-    ],
-    str,
-]
-
-_model = attrs.frozen(kw_only=True)
+    ]
+    | str
+)
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class StripeObject:
     """Base of every model: keeps the JSON object it was built from, outside equality."""
 
-    _json: Mapping[str, Any] | None = attrs.field(
-        default=None, eq=False, repr=False, alias="_json"
-    )
+    _json: Mapping[str, Any] | None = attrs.field(default=None, eq=False, repr=False, alias="_json")
 
     @property
     def extra_fields(self) -> Mapping[str, Any]:
@@ -133,10 +123,11 @@ class StripeObject:
         """The object as plain JSON-compatible data, unknown fields included."""
         from ._converter import unstructure
 
-        return unstructure(self)
+        data: dict[str, Any] = unstructure(self)
+        return data
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class APIResource(StripeObject):
     """A top-level object: it also remembers the HTTP response that produced it."""
 
@@ -160,7 +151,7 @@ def _field_names(cls: type) -> frozenset[str]:
 # --- shared pieces -------------------------------------------------------------------------------
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class Address(StripeObject):
     city: str | None = None
     country: str | None = None
@@ -170,7 +161,7 @@ class Address(StripeObject):
     state: str | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class CalendarDate(StripeObject):
     """A date as Stripe reports it: each part may be missing (or ``1`` once redacted)."""
 
@@ -179,7 +170,7 @@ class CalendarDate(StripeObject):
     year: int | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class DocumentOptions(StripeObject):
     allowed_types: list[DocumentType] | None = None
     require_id_number: bool | None = None
@@ -187,7 +178,7 @@ class DocumentOptions(StripeObject):
     require_matching_selfie: bool | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class IdNumberOptions(StripeObject):
     pass
 
@@ -195,29 +186,29 @@ class IdNumberOptions(StripeObject):
 # --- VerificationSession -------------------------------------------------------------------------
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class VerificationSessionLastError(StripeObject):
     code: LastErrorCode | None = None
     reason: str | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class EmailOptions(StripeObject):
     require_verification: bool | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class PhoneOptions(StripeObject):
     require_verification: bool | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class MatchingOptions(StripeObject):
     dob: MatchingMode | None = None
     name: MatchingMode | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class VerificationSessionOptions(StripeObject):
     document: DocumentOptions | None = None
     email: EmailOptions | None = None
@@ -226,24 +217,24 @@ class VerificationSessionOptions(StripeObject):
     phone: PhoneOptions | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class ProvidedDetails(StripeObject):
     email: str | None = None
     phone: str | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class Redaction(StripeObject):
     status: RedactionStatus
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class RelatedPerson(StripeObject):
     account: str
     person: str
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class VerifiedOutputs(StripeObject):
     address: Address | None = None
     dob: CalendarDate | None = None
@@ -261,13 +252,13 @@ class VerifiedOutputs(StripeObject):
 # --- VerificationReport --------------------------------------------------------------------------
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class DocumentReportError(StripeObject):
     code: DocumentErrorCode | None = None
     reason: str | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class DocumentReport(StripeObject):
     status: CheckStatus
     address: Address | None = None
@@ -286,26 +277,26 @@ class DocumentReport(StripeObject):
     unparsed_sex: str | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class EmailReportError(StripeObject):
     code: EmailErrorCode | None = None
     reason: str | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class EmailReport(StripeObject):
     status: CheckStatus
     email: str | None = None
     error: EmailReportError | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class IdNumberReportError(StripeObject):
     code: IdNumberErrorCode | None = None
     reason: str | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class IdNumberReport(StripeObject):
     status: CheckStatus
     dob: CalendarDate | None = None
@@ -316,26 +307,26 @@ class IdNumberReport(StripeObject):
     last_name: str | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class PhoneReportError(StripeObject):
     code: PhoneErrorCode | None = None
     reason: str | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class PhoneReport(StripeObject):
     status: CheckStatus
     error: PhoneReportError | None = None
     phone: str | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class SelfieReportError(StripeObject):
     code: SelfieErrorCode | None = None
     reason: str | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class SelfieReport(StripeObject):
     status: CheckStatus
     document: str | None = None
@@ -343,13 +334,13 @@ class SelfieReport(StripeObject):
     selfie: str | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class VerificationReportOptions(StripeObject):
     document: DocumentOptions | None = None
     id_number: IdNumberOptions | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class VerificationReport(APIResource):
     """The result of one submission of a VerificationSession (read-only)."""
 
@@ -369,7 +360,7 @@ class VerificationReport(APIResource):
     verification_session: str | None = None
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class VerificationSession(APIResource):
     """A request to verify a user's identity, and where it stands."""
 
@@ -406,7 +397,7 @@ class VerificationSession(APIResource):
 # --- errors --------------------------------------------------------------------------------------
 
 
-@_model
+@attrs.frozen(kw_only=True)
 class ErrorObject(StripeObject):
     """The ``error`` member of an error response body."""
 

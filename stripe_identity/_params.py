@@ -9,7 +9,7 @@ its errors name the offending ``param``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal, Union
+from typing import Literal
 
 import attrs
 
@@ -29,16 +29,14 @@ __all__ = [
     "VerificationSessionUpdateParams",
 ]
 
-SessionType = Union[Literal["document", "id_number"], str]
+SessionType = Literal["document", "id_number"] | str
 SessionStatus = Literal["canceled", "processing", "requires_input", "verified"]
 DocumentTypeParam = Literal["driving_license", "id_card", "passport"]
 #: ``""`` unsets every key; a key mapped to ``""`` unsets that key.
-MetadataParam = Union[Mapping[str, str], Literal[""]]
-
-_params = attrs.frozen(kw_only=True)
+MetadataParam = Mapping[str, str] | Literal[""]
 
 
-@_params
+@attrs.frozen(kw_only=True)
 class CreatedFilter:
     """A range over ``created`` (unix seconds); pass a plain ``int`` for an exact match."""
 
@@ -48,7 +46,7 @@ class CreatedFilter:
     lte: int | None = None
 
 
-@_params
+@attrs.frozen(kw_only=True)
 class DocumentOptionsParams:
     allowed_types: Sequence[DocumentTypeParam] | None = None
     require_id_number: bool | None = None
@@ -56,24 +54,24 @@ class DocumentOptionsParams:
     require_matching_selfie: bool | None = None
 
 
-@_params
+@attrs.frozen(kw_only=True)
 class OptionsParams:
     document: DocumentOptionsParams | Literal[""] | None = None
 
 
-@_params
+@attrs.frozen(kw_only=True)
 class ProvidedDetailsParams:
     email: str | None = None
     phone: str | None = None
 
 
-@_params
+@attrs.frozen(kw_only=True)
 class RelatedPersonParams:
     account: str
     person: str
 
 
-@_params
+@attrs.frozen(kw_only=True)
 class VerificationSessionCreateParams:
     """Params of ``POST /v1/identity/verification_sessions``.
 
@@ -98,11 +96,9 @@ class VerificationSessionCreateParams:
     verification_flow: str | None = None
 
 
-@_params
+@attrs.frozen(kw_only=True)
 class VerificationSessionListParams:
     """Params of ``GET /v1/identity/verification_sessions`` (``limit`` is 1-100, default 10)."""
-
-    CreatedFilter = CreatedFilter
 
     client_reference_id: str | None = None
     created: int | CreatedFilter | None = None
@@ -115,12 +111,12 @@ class VerificationSessionListParams:
     status: SessionStatus | None = None
 
 
-@_params
+@attrs.frozen(kw_only=True)
 class VerificationSessionRetrieveParams:
     expand: Sequence[str] | None = None
 
 
-@_params
+@attrs.frozen(kw_only=True)
 class VerificationSessionUpdateParams:
     """Params of ``POST /v1/identity/verification_sessions/{session}`` (only in ``requires_input``)."""
 
@@ -135,21 +131,19 @@ class VerificationSessionUpdateParams:
     type: SessionType | None = None
 
 
-@_params
+@attrs.frozen(kw_only=True)
 class VerificationSessionCancelParams:
     expand: Sequence[str] | None = None
 
 
-@_params
+@attrs.frozen(kw_only=True)
 class VerificationSessionRedactParams:
     expand: Sequence[str] | None = None
 
 
-@_params
+@attrs.frozen(kw_only=True)
 class VerificationReportListParams:
     """Params of ``GET /v1/identity/verification_reports``."""
-
-    CreatedFilter = CreatedFilter
 
     client_reference_id: str | None = None
     created: int | CreatedFilter | None = None
@@ -161,6 +155,6 @@ class VerificationReportListParams:
     verification_session: str | None = None
 
 
-@_params
+@attrs.frozen(kw_only=True)
 class VerificationReportRetrieveParams:
     expand: Sequence[str] | None = None

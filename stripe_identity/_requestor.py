@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import platform
-from importlib.metadata import version
 from collections.abc import Mapping
+from importlib.metadata import version
 from typing import Any, TypeVar
 
 import attrs
@@ -19,12 +19,17 @@ from ._encoding import encode_form
 from ._errors import AuthenticationError
 from ._list import ListObject
 from ._middleware import Handler
-from ._models import APIResource
+from ._models import APIResource, VerificationReport, VerificationSession
 from ._options import RequestOptions, to_request_options
 from ._response import Request
 from ._version import __version__
 
-__all__ = ["DEFAULT_STRIPE_VERSION", "USER_AGENT", "Requestor", "check_header_value"]
+__all__ = [
+    "DEFAULT_STRIPE_VERSION",
+    "Requestor",
+    "USER_AGENT",
+    "check_header_value",
+]
 
 #: The API version of the spec this SDK was built from.
 DEFAULT_STRIPE_VERSION = "2026-09-30.endive"
@@ -37,6 +42,8 @@ USER_AGENT = (
 _FORM = "application/x-www-form-urlencoded"
 
 M = TypeVar("M", bound=APIResource)
+#: What a list can hold: the objects that have ids to page by.
+L = TypeVar("L", VerificationSession, VerificationReport)
 
 
 def check_header_value(name: str, value: str) -> str:
@@ -113,9 +120,7 @@ class Requestor:
         if opts.stripe_version is not None:
             headers["Stripe-Version"] = check_header_value("stripe_version", opts.stripe_version)
         if opts.idempotency_key is not None and is_post:
-            headers["Idempotency-Key"] = check_header_value(
-                "idempotency_key", opts.idempotency_key
-            )
+            headers["Idempotency-Key"] = check_header_value("idempotency_key", opts.idempotency_key)
         url = self._api_base + path
         body = None
         if is_post:
@@ -148,14 +153,14 @@ class Requestor:
         path: str,
         params: Mapping[str, Any] | Any | None,
         opts: RequestOptions | Mapping[str, Any] | None,
-        item_cls: type[M],
-    ) -> ListObject[M]:
+        item_cls: type[L],
+    ) -> ListObject[L]:
         """GET a list page, bound to this requestor so it can fetch the pages around it."""
         options = to_request_options(opts)
         page_params = _as_dict(params)
         list_type: Any = ListObject[item_cls]  # type: ignore[valid-type]
 
-        async def fetch(next_params: Mapping[str, Any]) -> ListObject[M]:
+        async def fetch(next_params: Mapping[str, Any]) -> ListObject[L]:
             return await self._list_page(path, next_params, options, list_type, fetch)
 
         return await self._list_page(path, page_params, options, list_type, fetch)
@@ -167,9 +172,9 @@ class Requestor:
         opts: RequestOptions,
         list_type: Any,
         fetch: Any,
-    ) -> ListObject[M]:
+    ) -> ListObject[L]:
         request = self.build("GET", path, params, opts)
-        page: ListObject[M] = decode_model(await self._handler(request), list_type)
+        page: ListObject[L] = decode_model(await self._handler(request), list_type)
         object.__setattr__(page, "_fetch", fetch)
         object.__setattr__(page, "_params", params)
         return page

@@ -52,7 +52,7 @@ class RetryPolicy:
             retry_after = _parse_retry_after(headers.get("Retry-After"))
             if retry_after is not None:
                 return min(retry_after, self.max_retry_after)
-        base = min(self.initial_delay * 2**retry_number, self.max_delay)
+        base = min(self.initial_delay * 2.0**retry_number, self.max_delay)
         if self.jitter:
             return base * (0.5 + random.random() / 2)
         return base

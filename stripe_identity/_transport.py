@@ -18,7 +18,7 @@ from yarl import URL
 from ._errors import APIConnectionError, APIError, APITimeoutError
 from ._response import Request, Response
 
-__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "AiohttpTransport"]
+__all__ = ["AiohttpTransport", "DEFAULT_MAX_RESPONSE_BYTES"]
 
 #: Stripe's largest objects are a few kB; a list of 100 stays well under 1 MB.
 DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
@@ -95,9 +95,7 @@ class AiohttpTransport:
                 body = await self._read_body(resp, request)
                 if resp.url.scheme == "https":
                     self._used_tls = True
-                return Response(
-                    resp.status, resp.headers, body, request, time.perf_counter() - started
-                )
+                return Response(resp.status, resp.headers, body, request, time.perf_counter() - started)
         except APIError:
             raise
         except asyncio.TimeoutError as exc:
@@ -124,8 +122,7 @@ class AiohttpTransport:
             ) from exc
         except (aiohttp.ClientError, OSError) as exc:
             raise APIConnectionError(
-                f"could not complete {request.method} {request.path}: "
-                f"{type(exc).__name__}: {exc}",
+                f"could not complete {request.method} {request.path}: {type(exc).__name__}: {exc}",
                 idempotency_key=request.idempotency_key,
             ) from exc
 

@@ -41,12 +41,12 @@ class Seen:
 class Reply:
     status: int = 200
     json: Any = None
-    body: bytes | None = None
     headers: Mapping[str, str] = attrs.field(factory=dict)
+    body: bytes | None = attrs.field(default=None, kw_only=True)
 
 
 def session_json(session_id: str = "vs_test_1", **changes: Any) -> dict[str, Any]:
-    data = copy.deepcopy(SESSION)
+    data: dict[str, Any] = copy.deepcopy(SESSION)
     data.update(id=session_id, **changes)
     return data
 
@@ -69,7 +69,7 @@ class FakeStripe:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -107,7 +107,10 @@ class FakeStripe:
     @staticmethod
     def _default(request: web.Request) -> Any:
         parts = request.path.strip("/").split("/")
-        if parts[-1] in ("verification_sessions", "verification_reports"):
+        if request.method == "GET" and parts[-1] in (
+            "verification_sessions",
+            "verification_reports",
+        ):
             item = SESSION if parts[-1] == "verification_sessions" else REPORT
             return {"object": "list", "url": request.path, "has_more": False, "data": [item]}
         if "verification_reports" in parts:

@@ -15,9 +15,13 @@ def test_nested_create_params_encode_like_stripe() -> None:
         {
             "type": "document",
             "metadata": {"user": "42", "plan": "pro plan"},
-            "options": {"document": {"allowed_types": ["passport", "id_card"],
-                                     "require_matching_selfie": True,
-                                     "require_live_capture": False}},
+            "options": {
+                "document": {
+                    "allowed_types": ["passport", "id_card"],
+                    "require_matching_selfie": True,
+                    "require_live_capture": False,
+                }
+            },
             "expand": ["last_verification_report"],
             "client_reference_id": None,
             "return_url": "",
@@ -77,9 +81,7 @@ def test_params_must_be_a_mapping() -> None:
         encode_form(["type", "document"])
 
 
-@pytest.mark.parametrize(
-    "form", ["a[[[=x", "a]=1", "a[b=1", "a=1&a[b]=2", "a[b]=2&a=1", "a[]=1&a[x]=2"]
-)
+@pytest.mark.parametrize("form", ["a[[[=x", "a]=1", "a[b=1", "a=1&a[b]=2", "a[b]=2&a=1", "a[]=1&a[x]=2"])
 def test_malformed_forms_raise_a_decode_error_naming_the_param(form: str) -> None:
     with pytest.raises(FormDecodeError) as info:
         decode_form(form)
@@ -96,10 +98,13 @@ def test_decode_accepts_both_array_spellings() -> None:
 
 # --- property: decode(encode(x)) == x, modulo what the wire cannot say -----------------------------
 
-text_chars = st.characters(exclude_categories=("Cs",))  # lone surrogates are not text
-keys = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="[]"), min_size=1,
-               max_size=12)
-scalars = st.one_of(st.text(text_chars, max_size=20), st.booleans(), st.integers(-(10**12), 10**12), st.none())
+text_chars = st.characters(exclude_categories=["Cs"])  # lone surrogates are not text
+keys = st.text(
+    st.characters(exclude_categories=["Cs"], exclude_characters="[]"), min_size=1, max_size=12
+)
+scalars = st.one_of(
+    st.text(text_chars, max_size=20), st.booleans(), st.integers(-(10**12), 10**12), st.none()
+)
 values = st.recursive(
     scalars,
     lambda inner: st.one_of(

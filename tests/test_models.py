@@ -37,8 +37,14 @@ FULL_SESSION: dict[str, Any] = {
     "related_person": {"account": "acct_1", "person": "person_1"},
     "verification_flow": "vf_1",
     "verified_outputs": {
-        "address": {"city": "SF", "country": "US", "line1": "1 Main", "line2": None,
-                    "postal_code": "94111", "state": "CA"},
+        "address": {
+            "city": "SF",
+            "country": "US",
+            "line1": "1 Main",
+            "line2": None,
+            "postal_code": "94111",
+            "state": "CA",
+        },
         "dob": {"day": 1, "month": 2, "year": 1990},
         "email": "jenny@example.com",
         "first_name": "Jenny",
@@ -58,11 +64,17 @@ FULL_REPORT: dict[str, Any] = {
     "id_number": {
         "dob": {"day": 1, "month": 1, "year": 1990},
         "error": {"code": "id_number_mismatch", "reason": "mismatch"},
-        "first_name": "J", "id_number": "1", "id_number_type": "br_cpf", "last_name": "R",
+        "first_name": "J",
+        "id_number": "1",
+        "id_number_type": "br_cpf",
+        "last_name": "R",
         "status": "unverified",
     },
-    "phone": {"error": {"code": "phone_verification_declined", "reason": "no"},
-              "phone": "+1", "status": "unverified"},
+    "phone": {
+        "error": {"code": "phone_verification_declined", "reason": "no"},
+        "phone": "+1",
+        "status": "unverified",
+    },
     "selfie": {"document": "file_1", "error": None, "selfie": "file_2", "status": "verified"},
     "verification_flow": "vf_1",
 }
@@ -73,18 +85,22 @@ def test_strict_converter_covers_every_field_of_the_spec_fixtures() -> None:
     session = strict.structure(SESSION, si.VerificationSession)
     report = strict.structure(REPORT, si.VerificationReport)
     assert session.id == SESSION["id"]
-    assert report.document is not None and report.document.first_name == "Jenny"
-    assert session.extra_fields == {} and report.extra_fields == {}
+    assert report.document is not None
+    assert report.document.first_name == "Jenny"
+    assert session.extra_fields == {}
+    assert report.extra_fields == {}
 
 
 def test_strict_converter_covers_fully_populated_objects() -> None:
     session = strict.structure(FULL_SESSION, si.VerificationSession)
     assert session.verified_outputs is not None
     assert session.verified_outputs.dob == si.CalendarDate(day=1, month=2, year=1990)
-    assert session.options is not None and session.options.matching is not None
+    assert session.options is not None
+    assert session.options.matching is not None
     assert session.options.matching.dob == "similar"
     report = strict.structure(FULL_REPORT, si.VerificationReport)
-    assert report.id_number is not None and report.id_number.error is not None
+    assert report.id_number is not None
+    assert report.id_number.error is not None
     assert report.id_number.error.code == "id_number_mismatch"
 
 
@@ -101,8 +117,7 @@ def test_strict_converter_would_catch_an_unmodelled_field() -> None:
     nested = copy.deepcopy(SESSION)
     nested["redaction"]["new_nested"] = True
     assert "new_nested" in str(strict_errors(nested, si.VerificationSession))
-    assert "$.status" in str(strict_errors({**SESSION, "status": "brand_new"},
-                                           si.VerificationSession))
+    assert "$.status" in str(strict_errors({**SESSION, "status": "brand_new"}, si.VerificationSession))
 
 
 def test_unknown_fields_are_kept_and_reachable() -> None:
@@ -122,7 +137,8 @@ def test_unknown_enum_values_are_kept_as_strings() -> None:
     session = converter.structure(data, si.VerificationSession)
     assert session.status == "awaiting_review"
     assert session.type == "biometric"
-    assert session.last_error is not None and session.last_error.code == "brand_new_code"
+    assert session.last_error is not None
+    assert session.last_error.code == "brand_new_code"
 
 
 def test_last_verification_report_is_an_id_or_the_expanded_report() -> None:
@@ -139,8 +155,14 @@ def test_last_verification_report_is_an_id_or_the_expanded_report() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("created", "yesterday"), ("livemode", "no"), ("metadata", ["a"]), ("id", 5),
-     ("redaction", "processing"), ("created", True)],
+    [
+        ("created", "yesterday"),
+        ("livemode", "no"),
+        ("metadata", ["a"]),
+        ("id", 5),
+        ("redaction", "processing"),
+        ("created", True),
+    ],
 )
 def test_wrong_json_types_are_refused(field: str, value: Any) -> None:
     with pytest.raises(Exception):  # noqa: B017,PT011 - decode_model turns any of them into APIError
@@ -161,8 +183,13 @@ def test_client_secret_is_not_in_the_repr() -> None:
 
 
 def test_error_object_model() -> None:
-    body = {"type": "invalid_request_error", "code": "parameter_unknown", "param": "foo",
-            "message": "Received unknown parameter: foo", "doc_url": "https://stripe.com/docs"}
+    body = {
+        "type": "invalid_request_error",
+        "code": "parameter_unknown",
+        "param": "foo",
+        "message": "Received unknown parameter: foo",
+        "doc_url": "https://stripe.com/docs",
+    }
     error = strict.structure(body, si.ErrorObject)
     assert error.param == "foo"
     assert error.code == "parameter_unknown"
