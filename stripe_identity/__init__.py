@@ -72,6 +72,8 @@ from ._requestor import DEFAULT_STRIPE_VERSION
 from ._response import Request, Response, ResponseMeta
 from ._retry import RetryPolicy
 from ._sessions import AsyncVerificationSessionService
+from ._sync import ListObject as SyncListObject
+from ._sync import StripeIdentity, VerificationReportService, VerificationSessionService
 from ._version import __version__
 
 __all__ = [
@@ -124,11 +126,14 @@ __all__ = [
     "SelfieReportError",
     "SignatureVerificationError",
     "StripeError",
+    "StripeIdentity",
     "StripeObject",
+    "SyncListObject",
     "VerificationReport",
     "VerificationReportListParams",
     "VerificationReportOptions",
     "VerificationReportRetrieveParams",
+    "VerificationReportService",
     "VerificationSession",
     "VerificationSessionCancelParams",
     "VerificationSessionCreateParams",
@@ -137,6 +142,7 @@ __all__ = [
     "VerificationSessionOptions",
     "VerificationSessionRedactParams",
     "VerificationSessionRetrieveParams",
+    "VerificationSessionService",
     "VerificationSessionUpdateParams",
     "VerifiedOutputs",
     "__version__",

@@ -15,15 +15,17 @@ import attrs
 
 from ._models import APIResource
 
-__all__ = ["ListObject"]
+__all__ = ["HasId", "ListObject"]
 
 
-class _HasId(Protocol):
+class HasId(Protocol):
+    """What a list item needs for cursor paging."""
+
     @property
     def id(self) -> str: ...
 
 
-T = TypeVar("T", bound=_HasId)
+T = TypeVar("T", bound=HasId)
 
 PageFetcher = Callable[[Mapping[str, Any]], Awaitable["ListObject[T]"]]
 

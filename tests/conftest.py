@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from anyio.from_thread import start_blocking_portal
 
 import stripe_identity as si
 from tests.fake_api import FakeStripe
@@ -32,3 +33,15 @@ async def client(fake_api: FakeStripe) -> AsyncIterator[si.AsyncStripeIdentity]:
         TEST_KEY, api_base=fake_api.url, retry_policy=si.RetryPolicy.no_wait()
     ) as c:
         yield c
+
+
+@pytest.fixture
+def threaded_fake_api() -> Iterator[FakeStripe]:
+    """A FakeStripe served from its own event loop thread, for tests of the sync client."""
+    with start_blocking_portal("asyncio") as portal:
+        server = FakeStripe()
+        portal.call(server.start)
+        try:
+            yield server
+        finally:
+            portal.call(server.close)

@@ -1,0 +1,47 @@
+"""Developer tasks. `nox` alone runs what CI runs: lint, typecheck, sync facade check, tests."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "sync", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = False
+
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: lint rules and formatting."""
+    session.install("ruff>=0.5")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over the package, its generated facade, tests, scripts and benchmarks."""
+    session.install("-e", ".[dev]")
+    session.run("mypy", "--strict")
+
+
+@nox.session
+def sync(session: nox.Session) -> None:
+    """Fail when the generated sync facade is out of date with the async code."""
+    session.install("-e", ".")
+    session.run("python", "scripts/generate_sync.py", "--check")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The default test suite (long reliability runs excluded: see the `reliability` session)."""
+    session.install("-e", ".[dev]")
+    session.run("pytest", "-m", "not slow", *session.posargs)
+
+
+@nox.session(python=PYTHONS, name="tests-all")
+def tests_all(session: nox.Session) -> None:
+    """The default test suite on every supported Python."""
+    session.install("-e", ".[dev]")
+    session.run("pytest", "-m", "not slow", *session.posargs)
