@@ -159,7 +159,11 @@ def decode_form(text: str) -> dict[str, Any]:
     up or that use one name both as a value and as an object.
     """
     result: dict[str, Any] = {}
-    for raw_key, value in parse_qsl(text, keep_blank_values=True):
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise FormDecodeError("The request contains percent-escapes that are not UTF-8", "") from None
+    for raw_key, value in pairs:
         parts = _split_key(raw_key)
         if parts is None:
             raise FormDecodeError(f"Invalid parameter name: {raw_key}", raw_key)

@@ -30,6 +30,9 @@ __all__ = [
     "EmailReport",
     "EmailReportError",
     "ErrorObject",
+    "Event",
+    "EventData",
+    "EventRequest",
     "IdNumberOptions",
     "IdNumberReport",
     "IdNumberReportError",
@@ -60,6 +63,17 @@ MatchingMode = Literal["none", "similar"] | str
 RedactionStatus = Literal["processing", "redacted", "validated"] | str
 Sex = Literal["[redacted]", "female", "male", "unknown"] | str
 VerificationSessionStatus = Literal["canceled", "processing", "requires_input", "verified"] | str
+EventType = (
+    Literal[
+        "identity.verification_session.canceled",
+        "identity.verification_session.created",
+        "identity.verification_session.processing",
+        "identity.verification_session.redacted",
+        "identity.verification_session.requires_input",
+        "identity.verification_session.verified",
+    ]
+    | str
+)
 ErrorType = Literal["api_error", "card_error", "idempotency_error", "invalid_request_error"] | str
 LastErrorCode = (
     Literal[
@@ -413,3 +427,36 @@ class ErrorObject(StripeObject):
     network_decline_code: str | None = None
     payment_method_type: str | None = None
     charge: str | None = None
+
+
+# --- events --------------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class EventRequest(StripeObject):
+    """The API request that caused an event (``id`` is ``None`` for automatic changes)."""
+
+    id: str | None = None
+    idempotency_key: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class EventData(StripeObject):
+    object: VerificationSession
+    #: The fields that changed, with their previous values (``*.updated``-style events only).
+    previous_attributes: Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Event(StripeObject):
+    """A webhook event about a VerificationSession, as ``webhooks.construct_event`` returns it."""
+
+    id: str
+    object: Literal["event"] | str
+    type: EventType
+    created: int
+    livemode: bool
+    data: EventData
+    api_version: str | None = None
+    pending_webhooks: int | None = None
+    request: EventRequest | None = None

@@ -1,0 +1,83 @@
+"""Extract what the emulator needs from Stripe's OpenAPI document into the package.
+
+The emulator ships inside ``stripe_identity`` and validates requests exactly as the spec describes
+them, but the spec itself (``../shared/spec``) is not part of the package. This script copies the
+request side of the 8 operations (parameters, body schemas, enums, limits), without descriptions,
+into ``stripe_identity/emulator/_schema.json``. A test reruns it to prove the copy is current.
+
+    python scripts/extract_emulator_schema.py [--spec PATH] [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import sys
+from typing import Any
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+DEFAULT_SPEC = ROOT.parent / "shared" / "spec" / "verification_session.openapi.json"
+OUT = ROOT / "stripe_identity" / "emulator" / "_schema.json"
+
+_DROP = {"description", "title"}
+
+
+def _strip(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _strip(v) for k, v in node.items() if k not in _DROP}
+    if isinstance(node, list):
+        return [_strip(v) for v in node]
+    return node
+
+
+def extract(spec: dict[str, Any]) -> dict[str, Any]:
+    operations: dict[str, Any] = {}
+    for path, methods in spec["paths"].items():
+        for method, op in methods.items():
+            params = {
+                p["name"]: {"in": p["in"], "required": p.get("required", False),
+                            "schema": _strip(p["schema"])}
+                for p in op.get("parameters", [])
+            }
+            body = op.get("requestBody", {}).get("content", {})
+            form = body.get("application/x-www-form-urlencoded", {}).get("schema", {})
+            operations[op["operationId"]] = {
+                "method": method.upper(),
+                "path": path,
+                "parameters": params,
+                "body": _strip(form),
+            }
+    schemas = spec["components"]["schemas"]
+    last_error = schemas["gelato_session_last_error"]["properties"]["code"]["enum"]
+    return {
+        "api_version": spec["info"]["version"],
+        "operations": dict(sorted(operations.items())),
+        "last_error_codes": last_error,
+        "events": spec.get("x-events", {}),
+    }
+
+
+def render(spec_path: pathlib.Path) -> str:
+    spec = json.loads(spec_path.read_text())
+    return json.dumps(extract(spec), indent=1, sort_keys=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--spec", type=pathlib.Path, default=DEFAULT_SPEC)
+    parser.add_argument("--check", action="store_true", help="fail if the packaged copy is stale")
+    options = parser.parse_args(argv)
+    text = render(options.spec)
+    if options.check:
+        if OUT.read_text() != text:
+            print(f"{OUT} is stale: run python scripts/extract_emulator_schema.py", file=sys.stderr)
+            return 1
+        return 0
+    OUT.write_text(text)
+    print(f"wrote {OUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

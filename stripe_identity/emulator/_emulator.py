@@ -1,0 +1,199 @@
+"""``Emulator``: start, stop and drive a local Stripe Identity API.
+
+    async with Emulator() as emu:          # on the running event loop
+        ...
+    with Emulator() as emu:                # on its own loop in a background thread
+        ...
+
+Either way it binds 127.0.0.1 on a free port (unless told otherwise) and ``emu.api_base`` is its URL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any, TypeVar
+
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from aiohttp import web
+
+from ._app import EmulatorApp
+from ._faults import Faults
+from ._webhooks import WebhookSender
+
+__all__ = ["Emulator"]
+
+T = TypeVar("T")
+
+
+class Emulator:
+    """A stateful, in-memory emulator of the Identity API.
+
+    Args:
+        host, port: where to listen (default: 127.0.0.1 and a free port).
+        faults: a :class:`Faults` for every operation, or a mapping of operation name to Faults.
+        latency: seconds added to every API request.
+        seed: makes ids, tokens and injected faults reproducible.
+        webhook_url, webhook_secret: where to post signed events, and the secret to sign them with.
+        processing_delay: seconds a submitted session stays ``processing`` (0: it completes at once).
+        redaction_delay: seconds before a redaction completes (0: on the next loop iteration).
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: Faults | Mapping[str, Faults] | None = None,
+        latency: float = 0.0,
+        seed: int | str | None = None,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        processing_delay: float = 0.0,
+        redaction_delay: float = 0.0,
+    ) -> None:
+        if (webhook_url is None) != (webhook_secret is None):
+            raise ValueError("webhook_url and webhook_secret go together")
+        self.host = host
+        self.port = port
+        self._webhooks = WebhookSender(webhook_url, webhook_secret) if webhook_url else None
+        self._app = EmulatorApp(
+            faults=dict(faults) if isinstance(faults, Mapping) else faults,
+            latency=latency,
+            seed=seed,
+            processing_delay=processing_delay,
+            redaction_delay=redaction_delay,
+            on_event=self._on_event,
+        )
+        self._runner: web.AppRunner | None = None
+        self._portal_cm: contextlib.AbstractContextManager[BlockingPortal] | None = None
+        self._portal: BlockingPortal | None = None
+        self._loop_thread: int | None = None
+
+    @property
+    def api_base(self) -> str:
+        if self._runner is None:
+            raise RuntimeError("the emulator is not running")
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return self.api_base
+
+    def _on_event(self, event: dict[str, Any]) -> None:
+        if self._webhooks is not None:
+            self._webhooks.enqueue(event)
+
+    # --- async lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self._runner is not None:
+            return
+        self._loop_thread = threading.get_ident()
+        runner = web.AppRunner(self._app.app, access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port, shutdown_timeout=0.5)
+        await site.start()
+        self.port = runner.addresses[0][1]
+        self._runner = runner
+        if self._webhooks is not None:
+            await self._webhooks.start()
+
+    async def stop(self) -> None:
+        runner, self._runner = self._runner, None
+        if self._webhooks is not None:
+            await self._webhooks.stop()
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> Emulator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # --- background-thread lifecycle -------------------------------------------------------------
+
+    def __enter__(self) -> Emulator:
+        cm = start_blocking_portal("asyncio", name="stripe-identity-emulator")
+        portal = cm.__enter__()
+        try:
+            portal.call(self.start)
+        except BaseException:
+            cm.__exit__(None, None, None)
+            raise
+        self._portal_cm, self._portal = cm, portal
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop a background-thread emulator (``with Emulator()``)."""
+        portal, cm = self._portal, self._portal_cm
+        self._portal = self._portal_cm = None
+        if portal is None or cm is None:
+            return
+        try:
+            portal.call(self.stop)
+        finally:
+            cm.__exit__(None, None, None)
+
+    def _on_loop(self, func: Callable[[], T]) -> T:
+        """Run a state operation on the emulator's loop, from whichever thread asks."""
+        portal = self._portal
+        if portal is not None and threading.get_ident() != self._loop_thread:
+            return portal.call(func)  # type: ignore[arg-type]
+        return func()
+
+    # --- driving it ------------------------------------------------------------------------------
+
+    def submit(
+        self, session_id: str, outcome: str = "verified", error_code: str | None = None
+    ) -> dict[str, Any]:
+        """Play the end user: submit the session's verification flow.
+
+        ``outcome="verified"`` verifies it (with ``verified_outputs`` and a VerificationReport);
+        ``"requires_input"`` fails a check, leaving ``last_error`` with ``error_code`` (or the check's
+        generic code). Returns the session as the API would show it.
+        """
+        from ._app import SCHEMA
+        from ._failures import APIFailure
+
+        if error_code is not None and error_code not in SCHEMA["last_error_codes"]:
+            raise ValueError(f"unknown error_code {error_code!r}")
+        try:
+            return self._on_loop(lambda: self._app.state.submit(session_id, outcome, error_code))
+        except APIFailure as failure:
+            raise ValueError(failure.message) from None
+
+    def reset(self) -> None:
+        """Forget every session, report, event, idempotency key and counter."""
+        self._on_loop(self._app.reset)
+
+    def stats(self) -> dict[str, Any]:
+        """Counters: requests by operation and status, faults injected, replays, objects held."""
+        return self._on_loop(self._app.stats)
+
+    def events(self, session_id: str | None = None) -> list[dict[str, Any]]:
+        """The events emitted so far (oldest first), optionally for one session."""
+        return self._on_loop(
+            lambda: self._app.state.events_for([session_id] if session_id else None)
+        )
+
+    def sessions(self) -> list[dict[str, Any]]:
+        """Every session held, oldest first (as JSON objects)."""
+        return self._on_loop(lambda: [dict(self._app.state.sessions[i]) for i in self._app.state.session_order])

@@ -1,0 +1,82 @@
+"""Idempotency as Stripe documents it.
+
+A POST with an ``Idempotency-Key`` is executed once. Its response, whatever the status, is stored once
+the endpoint has started executing, and replayed byte for byte to a retry with the same key and the
+same params (with ``Idempotent-Replayed: true``). The same key with other params, or on another
+endpoint, is an ``idempotency_error``. A key whose first request is still running answers 409. Requests
+refused before execution (validation, auth, rate limits) are not stored and may be retried freely.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from ._failures import APIFailure
+
+__all__ = ["IdempotencyStore", "Stored"]
+
+
+@attrs.frozen
+class Stored:
+    endpoint: str
+    fingerprint: Any
+    status: int
+    body: bytes
+    request_id: str
+
+
+class IdempotencyStore:
+    def __init__(self) -> None:
+        self._done: dict[tuple[str, str], Stored] = {}
+        self._running: set[tuple[str, str]] = set()
+
+    def clear(self) -> None:
+        self._done.clear()
+        self._running.clear()
+
+    def __len__(self) -> int:
+        return len(self._done)
+
+    def lookup(self, scope: str, key: str, endpoint: str, fingerprint: Any) -> Stored | None:
+        """The stored response to replay, ``None`` to execute, or a failure to send."""
+        slot = (scope, key)
+        if slot in self._running:
+            raise APIFailure(
+                409,
+                "There is currently another in-progress request using this Idempotent Key (that "
+                "probably means you submitted twice, and the other request is still going "
+                f"through): {key}. Please try again later.",
+                code="idempotency_key_in_use",
+            )
+        stored = self._done.get(slot)
+        if stored is None:
+            return None
+        if stored.endpoint != endpoint:
+            raise APIFailure(
+                400,
+                "Keys for idempotent requests can only be used for the same endpoint they were "
+                f"first used for ('{stored.endpoint}' vs '{endpoint}'). Try using a key other "
+                f"than '{key}' if you meant to execute a different request.",
+                type_="idempotency_error",
+            )
+        if stored.fingerprint != fingerprint:
+            raise APIFailure(
+                400,
+                "Keys for idempotent requests can only be used with the same parameters they "
+                f"were first used with. Try using a key other than '{key}' if you meant to "
+                "execute a different request.",
+                type_="idempotency_error",
+            )
+        return stored
+
+    def begin(self, scope: str, key: str) -> None:
+        self._running.add((scope, key))
+
+    def abandon(self, scope: str, key: str) -> None:
+        self._running.discard((scope, key))
+
+    def finish(self, scope: str, key: str, stored: Stored) -> None:
+        self._running.discard((scope, key))
+        self._done[(scope, key)] = stored

@@ -1,0 +1,353 @@
+"""The emulator's memory: sessions, reports, events, and the rules that move a session along.
+
+Everything here is synchronous and runs on the emulator's event loop, so no operation interleaves
+with another; delayed transitions (processing, redaction) are scheduled on that loop.
+
+Status machine, after Stripe's documentation::
+
+    requires_input --submit--> processing --> verified
+          ^                         |
+          +------ (check failed) ---+        requires_input --cancel--> canceled
+
+Update and cancel need ``requires_input``; redaction needs ``requires_input`` (which it cancels) or
+``verified``.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ._failures import APIFailure, invalid, not_found
+from ._objects import (
+    SESSION_LEVEL_ERRORS,
+    IdFactory,
+    failed_report,
+    last_error_reason,
+    new_session,
+    redact_report,
+    redact_session,
+    session_options,
+    verified_outputs,
+    verified_report,
+)
+from ._validate import UNSET
+
+__all__ = ["State"]
+
+Schedule = Callable[[float, Callable[[], None]], None]
+EventSink = Callable[[dict[str, Any]], None]
+
+_METADATA_KEYS = 50
+_METADATA_KEY_LENGTH = 40
+_METADATA_VALUE_LENGTH = 500
+
+
+def _wrong_state(message: str) -> APIFailure:
+    # Stripe documents the preconditions but not the error; this one is 400 with no code.
+    return APIFailure(400, message)
+
+
+class State:
+    def __init__(
+        self,
+        ids: IdFactory,
+        *,
+        api_version: str,
+        schedule: Schedule,
+        on_event: EventSink,
+        processing_delay: float = 0.0,
+        redaction_delay: float = 0.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.ids = ids
+        self.api_version = api_version
+        self.schedule = schedule
+        self.on_event = on_event
+        self.processing_delay = processing_delay
+        self.redaction_delay = redaction_delay
+        self.clock = clock
+        self.reset()
+
+    def reset(self) -> None:
+        self.sessions: dict[str, dict[str, Any]] = {}
+        self.reports: dict[str, dict[str, Any]] = {}
+        self.events: list[dict[str, Any]] = []
+        # Insertion order is creation order; lists walk it backwards (newest first).
+        self.session_order: list[str] = []
+        self.report_order: list[str] = []
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    # --- lookups ---------------------------------------------------------------------------------
+
+    def session(self, session_id: str, param: str = "session") -> dict[str, Any]:
+        try:
+            return self.sessions[session_id]
+        except KeyError:
+            raise not_found("verification_session", session_id, param) from None
+
+    def report(self, report_id: str, param: str = "report") -> dict[str, Any]:
+        try:
+            return self.reports[report_id]
+        except KeyError:
+            raise not_found("verification_report", report_id, param) from None
+
+    # --- operations ------------------------------------------------------------------------------
+
+    def create(self, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("type") in (None, UNSET) and params.get("verification_flow") in (None, UNSET):
+            raise APIFailure(
+                400,
+                "Missing required param: type. You must provide a `type` if not passing "
+                "`verification_flow`.",
+                code="parameter_missing",
+                param="type",
+            )
+        clean = {k: v for k, v in params.items() if v is not UNSET}
+        metadata = self._merged_metadata({}, clean.get("metadata"))
+        clean["metadata"] = metadata
+        options = clean.get("options") or {}
+        if options.get("document") is UNSET:
+            options = {}
+        clean["options"] = options
+        if clean.get("provided_details"):
+            details = clean["provided_details"]
+            clean["provided_details"] = {k: v for k, v in details.items() if v is not UNSET}
+        session_id = self.ids.object_id("vs")
+        secret, url = self.ids.secret_and_url(session_id)
+        session = new_session(
+            session_id=session_id, created=self.now(), params=clean, client_secret=secret, url=url
+        )
+        self.sessions[session_id] = session
+        self.session_order.append(session_id)
+        self._emit("created", session)
+        return session
+
+    def update(self, session_id: str, params: dict[str, Any]) -> dict[str, Any]:
+        session = self.session(session_id)
+        if session["redaction"] is not None:
+            raise _wrong_state("This VerificationSession has been redacted and cannot be updated.")
+        if session["status"] != "requires_input":
+            raise _wrong_state(
+                f"Only VerificationSessions with status `requires_input` can be updated; this "
+                f"one's status is `{session['status']}`."
+            )
+        if "metadata" in params:
+            session["metadata"] = self._merged_metadata(session["metadata"], params["metadata"])
+        new_type = params.get("type")
+        if new_type not in (None, UNSET) and "verification_flow" not in session:
+            session["type"] = new_type
+        if "options" in params or new_type not in (None, UNSET):
+            options = params.get("options")
+            if options is None:
+                document = session["options"].get("document")
+                options = {"document": document} if document is not None else {}
+            if options.get("document") is UNSET:
+                options = {}
+            session["options"] = session_options(session["type"], options)
+        if "provided_details" in params:
+            details = {k: v for k, v in params["provided_details"].items() if v is not UNSET}
+            merged = {**(session["provided_details"] or {}), **details}
+            session["provided_details"] = dict(sorted(merged.items())) or None
+        return session
+
+    def cancel(self, session_id: str) -> dict[str, Any]:
+        session = self.session(session_id)
+        if session["status"] != "requires_input":
+            raise _wrong_state(
+                f"Only VerificationSessions with status `requires_input` can be canceled; this "
+                f"one's status is `{session['status']}`."
+            )
+        self._cancel(session)
+        return session
+
+    def _cancel(self, session: dict[str, Any]) -> None:
+        session["status"] = "canceled"
+        session["client_secret"] = None
+        session["url"] = None
+        self._emit("canceled", session)
+
+    def redact(self, session_id: str) -> dict[str, Any]:
+        session = self.session(session_id)
+        if session["redaction"] is not None:
+            return session  # redaction is already under way or done
+        if session["status"] not in ("requires_input", "verified"):
+            raise _wrong_state(
+                f"Only VerificationSessions with status `requires_input` or `verified` can be "
+                f"redacted; this one's status is `{session['status']}`."
+            )
+        if session["status"] == "requires_input":
+            self._cancel(session)
+        session["redaction"] = {"status": "processing"}
+        self.schedule(self.redaction_delay, lambda: self._finish_redaction(session["id"]))
+        return session
+
+    def _finish_redaction(self, session_id: str) -> None:
+        session = self.sessions.get(session_id)
+        if session is None or session["redaction"] != {"status": "processing"}:
+            return  # reset() ran in between
+        redact_session(session)
+        for report in self.reports.values():
+            if report["verification_session"] == session_id:
+                redact_report(report)
+        session["redaction"] = {"status": "redacted"}
+        self._emit("redacted", session)
+
+    def submit(
+        self, session_id: str, outcome: str = "verified", error_code: str | None = None
+    ) -> dict[str, Any]:
+        """Play the end user submitting the verification flow."""
+        if outcome not in ("verified", "requires_input"):
+            raise invalid("outcome", "Invalid outcome: must be one of verified or requires_input")
+        if outcome == "verified" and error_code is not None:
+            raise invalid("error_code", "error_code only applies to the requires_input outcome")
+        session = self.session(session_id, "session")
+        if session["status"] != "requires_input" or session["redaction"] is not None:
+            raise _wrong_state(
+                f"Only a VerificationSession in `requires_input` can be submitted; this one's "
+                f"status is `{session['status']}`."
+            )
+        session["status"] = "processing"
+        session["client_secret"] = None
+        session["url"] = None
+        self._emit("processing", session)
+        finish = lambda: self._finish_processing(session_id, outcome, error_code)  # noqa: E731
+        if self.processing_delay > 0:
+            self.schedule(self.processing_delay, finish)
+        else:
+            finish()
+        return session
+
+    def _finish_processing(self, session_id: str, outcome: str, error_code: str | None) -> None:
+        session = self.sessions.get(session_id)
+        if session is None or session["status"] != "processing":
+            return
+        now = self.now()
+        if outcome == "verified":
+            report = verified_report(self.ids.object_id("vr"), session, now, self.ids)
+            self._add_report(report)
+            session["status"] = "verified"
+            session["last_error"] = None
+            session["last_verification_report"] = report["id"]
+            session["verified_outputs"] = verified_outputs(session)
+            self._emit("verified", session)
+            return
+        code = error_code or (
+            "id_number_unverified_other" if session["type"] == "id_number"
+            else "document_unverified_other"
+        )
+        if code not in SESSION_LEVEL_ERRORS:
+            report = failed_report(self.ids.object_id("vr"), session, now, code, self.ids)
+            self._add_report(report)
+            session["last_verification_report"] = report["id"]
+        session["status"] = "requires_input"
+        session["last_error"] = {"code": code, "reason": last_error_reason(code)}
+        session["client_secret"], session["url"] = self.ids.secret_and_url(session_id)
+        self._emit("requires_input", session)
+
+    def _add_report(self, report: dict[str, Any]) -> None:
+        self.reports[report["id"]] = report
+        self.report_order.append(report["id"])
+
+    # --- metadata --------------------------------------------------------------------------------
+
+    def _merged_metadata(self, current: dict[str, str], update: Any) -> dict[str, str]:
+        if update is None:
+            return current
+        if update is UNSET:
+            return {}
+        merged = dict(current)
+        for key, value in update.items():
+            if len(key) > _METADATA_KEY_LENGTH:
+                raise invalid(
+                    "metadata", f"Invalid key: {key[:45]} must be a string under 40 characters"
+                )
+            if value is UNSET:
+                merged.pop(key, None)
+                continue
+            if len(value) > _METADATA_VALUE_LENGTH:
+                raise invalid(
+                    "metadata",
+                    f"Invalid val: {value[:20]}... must be a string under 500 characters",
+                )
+            merged[key] = value
+        if len(merged) > _METADATA_KEYS:
+            raise invalid(
+                "metadata",
+                f"Metadata can have up to {_METADATA_KEYS} keys, but you've set {len(merged)}.",
+            )
+        return dict(sorted(merged.items()))
+
+    # --- lists -----------------------------------------------------------------------------------
+
+    def page(
+        self,
+        order: list[str],
+        table: dict[str, dict[str, Any]],
+        kind: str,
+        params: dict[str, Any],
+        matches: Callable[[dict[str, Any]], bool],
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """One page newest first, honouring ``limit``, ``starting_after`` and ``ending_before``."""
+        limit = params.get("limit", 10)
+        if not 1 <= limit <= 100:
+            raise invalid("limit", "Invalid limit: must be between 1 and 100")
+        after, before = params.get("starting_after"), params.get("ending_before")
+        if after not in (None, UNSET) and before not in (None, UNSET):
+            raise invalid(
+                "starting_after",
+                "Received both starting_after and ending_before parameters. Please pass in only one.",
+            )
+        positions = range(len(order) - 1, -1, -1)  # newest first
+        if after not in (None, UNSET):
+            cursor = self._position(order, table, kind, after, "starting_after")
+            positions = range(cursor - 1, -1, -1)
+        elif before not in (None, UNSET):
+            cursor = self._position(order, table, kind, before, "ending_before")
+            # Walk up from the cursor, then present the page newest first.
+            newer = [table[order[i]] for i in range(cursor + 1, len(order))]
+            found = [item for item in newer if matches(item)]
+            return found[: limit][::-1], len(found) > limit
+        page: list[dict[str, Any]] = []
+        for index in positions:
+            item = table[order[index]]
+            if matches(item):
+                if len(page) == limit:
+                    return page, True
+                page.append(item)
+        return page, False
+
+    @staticmethod
+    def _position(
+        order: list[str], table: dict[str, dict[str, Any]], kind: str, cursor: str, param: str
+    ) -> int:
+        if cursor not in table:
+            raise not_found(kind, cursor, param, status=400)
+        return order.index(cursor)
+
+    # --- events ----------------------------------------------------------------------------------
+
+    def _emit(self, kind: str, session: dict[str, Any]) -> None:
+        event = {
+            "api_version": self.api_version,
+            "created": self.now(),
+            "data": {"object": copy.deepcopy(session)},
+            "id": self.ids.object_id("evt"),
+            "livemode": False,
+            "object": "event",
+            "pending_webhooks": 0,
+            "request": {"id": None, "idempotency_key": None},
+            "type": f"identity.verification_session.{kind}",
+        }
+        self.events.append(event)
+        self.on_event(event)
+
+    def events_for(self, session_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        if session_ids is None:
+            return list(self.events)
+        wanted = set(session_ids)
+        return [e for e in self.events if e["data"]["object"]["id"] in wanted]
