@@ -36,8 +36,11 @@ def extract(spec: dict[str, Any]) -> dict[str, Any]:
     for path, methods in spec["paths"].items():
         for method, op in methods.items():
             params = {
-                p["name"]: {"in": p["in"], "required": p.get("required", False),
-                            "schema": _strip(p["schema"])}
+                p["name"]: {
+                    "in": p["in"],
+                    "required": p.get("required", False),
+                    "schema": _strip(p["schema"]),
+                }
                 for p in op.get("parameters", [])
             }
             body = op.get("requestBody", {}).get("content", {})

@@ -48,9 +48,7 @@ def compute_signature(payload: bytes | str, secret: str, timestamp: int) -> str:
     return hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
 
 
-def generate_test_header(
-    payload: bytes | str, secret: str, timestamp: int | None = None
-) -> str:
+def generate_test_header(payload: bytes | str, secret: str, timestamp: int | None = None) -> str:
     """A ``Stripe-Signature`` header for ``payload``, as Stripe would send it (for tests)."""
     if timestamp is None:
         timestamp = int(time.time())
@@ -100,8 +98,7 @@ def verify_header(
     # compare_digest on every candidate: the time taken says nothing about which one was close.
     # Bytes, because compare_digest refuses non-ASCII str and a header may hold anything.
     if not any(
-        hmac.compare_digest(expected, candidate.encode("utf-8", "replace"))
-        for candidate in signatures
+        hmac.compare_digest(expected, candidate.encode("utf-8", "replace")) for candidate in signatures
     ):
         raise SignatureVerificationError(
             "No signatures found matching the expected signature for payload", sig_header
@@ -120,9 +117,7 @@ def construct_event(
     try:
         data = orjson.loads(_as_bytes(payload))
     except orjson.JSONDecodeError:
-        raise SignatureVerificationError(
-            "The signed payload is not valid JSON", sig_header
-        ) from None
+        raise SignatureVerificationError("The signed payload is not valid JSON", sig_header) from None
     try:
         return converter.structure(data, Event)
     except Exception as exc:  # any shape problem: not an event this SDK can hand over

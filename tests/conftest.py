@@ -1,12 +1,21 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import io
+import json
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
 
+import aiohttp
 import pytest
+from aiohttp import web
 from anyio.from_thread import start_blocking_portal
+from yarl import URL
 
 import stripe_identity as si
+from stripe_identity.emulator import Emulator
+from stripe_identity.emulator._app import EmulatorApp
 from tests.fake_api import FakeStripe
+from tests.spec_schema import validate_response
 
 TEST_KEY = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"
 
@@ -45,3 +54,73 @@ def threaded_fake_api() -> Iterator[FakeStripe]:
             yield server
         finally:
             portal.call(server.close)
+
+
+@pytest.fixture(autouse=True)
+def emulator_responses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str, int, bytes]]]:
+    """Record every API response any in-process emulator sends during a test, then check each one
+    against the spec's response schemas (a test fails if its emulator answered off-spec)."""
+    seen: list[tuple[str, str, int, bytes]] = []
+    original = EmulatorApp.handle
+
+    async def recording(self: EmulatorApp, request: web.Request) -> web.StreamResponse:
+        response = await original(self, request)
+        path = request.raw_path.partition("?")[0]
+        body = response.body if isinstance(response, web.Response) else None
+        if isinstance(body, bytes) and body and not path.startswith("/_emulator/"):
+            seen.append((request.method, path, response.status, body))
+        return response
+
+    monkeypatch.setattr(EmulatorApp, "handle", recording)
+    yield seen
+    for method, path, status, body in seen:
+        validate_response(method, path, status, body)
+
+
+@pytest.fixture
+async def emulator(anyio_backend: str) -> AsyncIterator[Emulator]:
+    async with Emulator(seed=1234) as emu:
+        yield emu
+
+
+@pytest.fixture
+async def emu_client(emulator: Emulator) -> AsyncIterator[si.AsyncStripeIdentity]:
+    async with si.AsyncStripeIdentity(
+        TEST_KEY, api_base=emulator.api_base, retry_policy=si.RetryPolicy.no_wait()
+    ) as c:
+        yield c
+
+
+class RawHTTP:
+    """Plain aiohttp requests, for inputs the SDK would never send."""
+
+    def __init__(self, session: aiohttp.ClientSession, base: str) -> None:
+        self.session = session
+        self.base = base
+
+    async def __call__(
+        self,
+        method: str,
+        path: str,
+        data: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        auth: bool = True,
+    ) -> tuple[int, Mapping[str, str], Any]:
+        all_headers = {"Authorization": f"Bearer {TEST_KEY}"} if auth else {}
+        all_headers.update(headers or {})
+        if data is not None and "Content-Type" not in all_headers:
+            all_headers["Content-Type"] = "application/x-www-form-urlencoded"
+        payload: Any = data
+        if isinstance(data, bytes) and len(data) > 1_000_000:
+            payload = io.BytesIO(data)  # aiohttp warns about large raw bytes bodies
+        async with self.session.request(
+            method, URL(self.base + path, encoded=True), data=payload, headers=all_headers
+        ) as response:
+            body = await response.read()
+            return response.status, response.headers, json.loads(body) if body else None
+
+
+@pytest.fixture
+async def raw(emulator: Emulator) -> AsyncIterator[RawHTTP]:
+    async with aiohttp.ClientSession() as session:
+        yield RawHTTP(session, emulator.api_base)

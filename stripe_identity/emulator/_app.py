@@ -183,9 +183,7 @@ class EmulatorApp:
         if extra:
             headers.update(extra)
         self.statuses[status] += 1
-        return web.Response(
-            status=status, body=body, headers=headers, content_type="application/json"
-        )
+        return web.Response(status=status, body=body, headers=headers, content_type="application/json")
 
     # --- the handler -----------------------------------------------------------------------------
 
@@ -204,8 +202,8 @@ class EmulatorApp:
             raise
         except Exception:  # a bug of ours: still answer in Stripe's shape
             logger.exception("emulator error on %s %s", request.method, request.path)
-            failure = APIFailure(500, "An unknown error occurred", type_="api_error")
-            return self._json(500, failure.body(request_id), request_id)
+            bug = APIFailure(500, "An unknown error occurred", type_="api_error")
+            return self._json(500, bug.body(request_id), request_id)
 
     async def _dispatch(self, request: web.Request, request_id: str) -> web.StreamResponse:
         try:
@@ -393,14 +391,20 @@ class EmulatorApp:
             return 200, self._session_view(state.redact(ids[0]), expand)
         if operation == "list":
             data, has_more = state.page(
-                state.session_order, state.sessions, "verification_session", params,
+                state.session_order,
+                state.sessions,
+                "verification_session",
+                params,
                 _session_filter(params),
             )
             nested = frozenset(f[5:] for f in expand)
             return 200, self._list(_SESSIONS, [self._session_view(s, nested) for s in data], has_more)
         if operation == "list_reports":
             data, has_more = state.page(
-                state.report_order, state.reports, "verification_report", params,
+                state.report_order,
+                state.reports,
+                "verification_report",
+                params,
                 _report_filter(params),
             )
             return 200, self._list(_REPORTS, data, has_more)
@@ -425,7 +429,12 @@ class EmulatorApp:
     ) -> web.StreamResponse:
         parts = raw_path.strip("/").split("/")[1:]
         method = request.method
-        if method == "POST" and len(parts) == 3 and parts[0] == "verification_sessions" and parts[2] == "submit":
+        if (
+            method == "POST"
+            and len(parts) == 3
+            and parts[0] == "verification_sessions"
+            and parts[2] == "submit"
+        ):
             fields = self._control_fields(request, body)
             unknown = sorted(set(fields) - {"outcome", "error_code"})
             if unknown:
@@ -433,9 +442,7 @@ class EmulatorApp:
             error_code = fields.get("error_code") or None
             if error_code is not None and error_code not in SCHEMA["last_error_codes"]:
                 raise invalid("error_code", f"Invalid error_code: {error_code}")
-            session = self.state.submit(
-                unquote(parts[1]), fields.get("outcome", "verified"), error_code
-            )
+            session = self.state.submit(unquote(parts[1]), fields.get("outcome", "verified"), error_code)
             return self._json(200, session, request_id)
         if method == "POST" and parts == ["reset"]:
             self.reset()
@@ -443,8 +450,8 @@ class EmulatorApp:
         if method == "GET" and parts == ["stats"]:
             return self._json(200, self.stats(), request_id)
         if method == "GET" and parts == ["events"]:
-            session = request.query.get("session")
-            events = self.state.events_for([session] if session else None)
+            wanted = request.query.get("session")
+            events = self.state.events_for([wanted] if wanted else None)
             return self._json(200, {"object": "list", "data": events}, request_id)
         raise APIFailure(404, f"Unrecognized emulator URL ({method}: {raw_path}).")
 
@@ -487,9 +494,7 @@ def _created_matches(created: Any) -> Callable[[dict[str, Any]], bool]:
     return check
 
 
-def _field_filter(
-    params: dict[str, Any], names: tuple[str, ...]
-) -> Callable[[dict[str, Any]], bool]:
+def _field_filter(params: dict[str, Any], names: tuple[str, ...]) -> Callable[[dict[str, Any]], bool]:
     wanted = {name: params[name] for name in names if params.get(name) not in (None, UNSET)}
     created = _created_matches(params.get("created"))
 
@@ -507,4 +512,3 @@ def _session_filter(params: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
 
 def _report_filter(params: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
     return _field_filter(params, ("client_reference_id", "type", "verification_session"))
-

@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
 
-from anyio.from_thread import BlockingPortal, start_blocking_portal
 from aiohttp import web
+from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from ._app import EmulatorApp
 from ._faults import Faults
@@ -58,7 +58,11 @@ class Emulator:
             raise ValueError("webhook_url and webhook_secret go together")
         self.host = host
         self.port = port
-        self._webhooks = WebhookSender(webhook_url, webhook_secret) if webhook_url else None
+        self._webhooks = (
+            WebhookSender(webhook_url, webhook_secret)
+            if webhook_url is not None and webhook_secret is not None
+            else None
+        )
         self._app = EmulatorApp(
             faults=dict(faults) if isinstance(faults, Mapping) else faults,
             latency=latency,
@@ -92,9 +96,11 @@ class Emulator:
         if self._runner is not None:
             return
         self._loop_thread = threading.get_ident()
-        runner = web.AppRunner(self._app.app, access_log=None, handle_signals=False)
+        runner = web.AppRunner(
+            self._app.app, access_log=None, handle_signals=False, shutdown_timeout=0.5
+        )
         await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port, shutdown_timeout=0.5)
+        site = web.TCPSite(runner, self.host, self.port)
         await site.start()
         self.port = runner.addresses[0][1]
         self._runner = runner
@@ -156,7 +162,7 @@ class Emulator:
         """Run a state operation on the emulator's loop, from whichever thread asks."""
         portal = self._portal
         if portal is not None and threading.get_ident() != self._loop_thread:
-            return portal.call(func)  # type: ignore[arg-type]
+            return portal.call(func)
         return func()
 
     # --- driving it ------------------------------------------------------------------------------
@@ -190,10 +196,10 @@ class Emulator:
 
     def events(self, session_id: str | None = None) -> list[dict[str, Any]]:
         """The events emitted so far (oldest first), optionally for one session."""
-        return self._on_loop(
-            lambda: self._app.state.events_for([session_id] if session_id else None)
-        )
+        return self._on_loop(lambda: self._app.state.events_for([session_id] if session_id else None))
 
     def sessions(self) -> list[dict[str, Any]]:
         """Every session held, oldest first (as JSON objects)."""
-        return self._on_loop(lambda: [dict(self._app.state.sessions[i]) for i in self._app.state.session_order])
+        return self._on_loop(
+            lambda: [dict(self._app.state.sessions[i]) for i in self._app.state.session_order]
+        )

@@ -63,17 +63,17 @@ def invalid(param: str, message: str, code: str | None = None) -> APIFailure:
 
 
 def missing(param: str) -> APIFailure:
-    return APIFailure(
-        400, f"Missing required param: {param}.", code="parameter_missing", param=param
-    )
+    return APIFailure(400, f"Missing required param: {param}.", code="parameter_missing", param=param)
 
 
 def unknown_params(names: list[str]) -> APIFailure:
     if len(names) == 1:
-        message = f"Received unknown parameter: {names[0]}"
+        message = f"Received unknown parameter: {_shown(names[0])}"
     else:
-        message = f"Received unknown parameters: {', '.join(names)}"
-    return APIFailure(400, message, code="parameter_unknown", param=names[0])
+        shown = ", ".join(_shown(name) for name in names[:10])
+        more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+        message = f"Received unknown parameters: {shown}{more}"
+    return APIFailure(400, message, code="parameter_unknown", param=_shown(names[0]))
 
 
 def not_found(kind: str, object_id: str, param: str, status: int = 404) -> APIFailure:

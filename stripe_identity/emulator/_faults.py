@@ -16,6 +16,14 @@ __all__ = ["FAULT_KINDS", "Faults", "FaultPlan"]
 FAULT_KINDS = ("server_error", "rate_limit", "reset_before_commit", "reset_after_commit")
 
 
+def _operations(value: object) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, (list, tuple, set, frozenset)):
+        raise TypeError("operations must be a collection of operation names")
+    return frozenset(str(v) for v in value)
+
+
 def _rate(value: float) -> float:
     if not 0.0 <= value <= 1.0:
         raise ValueError(f"fault rates are probabilities between 0 and 1, not {value!r}")
@@ -44,9 +52,7 @@ class Faults:
     latency: float = 0.0
     retry_after: float | None = None
     server_error_statuses: tuple[int, ...] = (500, 502, 503)
-    operations: frozenset[str] | None = attrs.field(
-        default=None, converter=lambda v: None if v is None else frozenset(v)
-    )
+    operations: frozenset[str] | None = attrs.field(default=None, converter=_operations)
 
     def __attrs_post_init__(self) -> None:
         total = self.server_error + self.rate_limit + self.reset_before_commit

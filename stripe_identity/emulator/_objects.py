@@ -31,8 +31,13 @@ _ALPHABET = string.ascii_letters + string.digits
 
 #: Failures of the session as a whole: no check ran, so no report is written.
 SESSION_LEVEL_ERRORS = frozenset(
-    {"abandoned", "consent_declined", "country_not_supported", "device_not_supported",
-     "under_supported_age"}
+    {
+        "abandoned",
+        "consent_declined",
+        "country_not_supported",
+        "device_not_supported",
+        "under_supported_age",
+    }
 )
 
 _REASONS = {
@@ -303,8 +308,16 @@ def redact_session(session: dict[str, Any]) -> None:
     if outputs:
         _redact_fields(
             outputs,
-            ("email", "first_name", "id_number", "last_name", "phone", "sex",
-             "unparsed_place_of_birth", "unparsed_sex"),
+            (
+                "email",
+                "first_name",
+                "id_number",
+                "last_name",
+                "phone",
+                "sex",
+                "unparsed_place_of_birth",
+                "unparsed_sex",
+            ),
         )
         _redact_address(outputs)
         _redact_date(outputs, "dob")
@@ -316,8 +329,7 @@ def redact_report(report: dict[str, Any]) -> None:
     if document:
         _redact_fields(
             document,
-            ("first_name", "last_name", "number", "sex", "unparsed_place_of_birth",
-             "unparsed_sex"),
+            ("first_name", "last_name", "number", "sex", "unparsed_place_of_birth", "unparsed_sex"),
         )
         _redact_address(document)
         for name in ("dob", "expiration_date", "issued_date"):

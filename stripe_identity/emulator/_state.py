@@ -19,6 +19,7 @@ import copy
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from ._failures import APIFailure, invalid, not_found
 from ._objects import (
@@ -108,6 +109,11 @@ class State:
                 param="type",
             )
         clean = {k: v for k, v in params.items() if v is not UNSET}
+        return_url = clean.get("return_url")
+        if return_url is not None:
+            parts = urlsplit(return_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise invalid("return_url", "Not a valid URL", code="url_invalid")
         metadata = self._merged_metadata({}, clean.get("metadata"))
         clean["metadata"] = metadata
         options = clean.get("options") or {}
@@ -215,7 +221,10 @@ class State:
         session["client_secret"] = None
         session["url"] = None
         self._emit("processing", session)
-        finish = lambda: self._finish_processing(session_id, outcome, error_code)  # noqa: E731
+
+        def finish() -> None:
+            self._finish_processing(session_id, outcome, error_code)
+
         if self.processing_delay > 0:
             self.schedule(self.processing_delay, finish)
         else:
@@ -237,7 +246,8 @@ class State:
             self._emit("verified", session)
             return
         code = error_code or (
-            "id_number_unverified_other" if session["type"] == "id_number"
+            "id_number_unverified_other"
+            if session["type"] == "id_number"
             else "document_unverified_other"
         )
         if code not in SESSION_LEVEL_ERRORS:
@@ -311,7 +321,7 @@ class State:
             # Walk up from the cursor, then present the page newest first.
             newer = [table[order[i]] for i in range(cursor + 1, len(order))]
             found = [item for item in newer if matches(item)]
-            return found[: limit][::-1], len(found) > limit
+            return found[:limit][::-1], len(found) > limit
         page: list[dict[str, Any]] = []
         for index in positions:
             item = table[order[index]]

@@ -90,10 +90,8 @@ def _string(value: str, schema: dict[str, Any], path: str) -> Any:
             raise invalid_empty(path)
         return UNSET
     if enum is not None and value not in enum:
-        if len(enum) > 2:
-            choices = ", ".join(enum[:-1]) + f", or {enum[-1]}"
-        else:
-            choices = " or ".join(enum)
+        last = f", or {enum[-1]}" if len(enum) > 2 else f" or {enum[-1]}"
+        choices = ", ".join(enum[:-1]) + last if len(enum) > 1 else enum[0]
         raise invalid(path, f"Invalid {path}: must be one of {choices}")
     limit = schema.get("maxLength")
     if limit is not None and len(value) > limit:

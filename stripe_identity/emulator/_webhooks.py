@@ -42,6 +42,7 @@ class WebhookSender:
         self._timeout = timeout
         self._queue: deque[dict[str, Any]] = deque()
         self._wakeup: asyncio.Event | None = None
+        self._idle: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
         self.attempts = 0
@@ -51,7 +52,8 @@ class WebhookSender:
     def enqueue(self, event: dict[str, Any]) -> None:
         event["pending_webhooks"] = 1
         self._queue.append(event)
-        if self._wakeup is not None:
+        if self._wakeup is not None and self._idle is not None:
+            self._idle.clear()
             self._wakeup.set()
 
     @property
@@ -60,6 +62,8 @@ class WebhookSender:
 
     async def start(self) -> None:
         self._wakeup = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=self._timeout),
             cookie_jar=aiohttp.DummyCookieJar(),
@@ -81,13 +85,15 @@ class WebhookSender:
             self._session = None
 
     async def _drained(self) -> None:
-        while self._queue:
-            await asyncio.sleep(0.01)
+        assert self._idle is not None
+        await self._idle.wait()
 
     async def _run(self) -> None:
         assert self._wakeup is not None
+        assert self._idle is not None
         while True:
             while not self._queue:
+                self._idle.set()
                 self._wakeup.clear()
                 await self._wakeup.wait()
             event = self._queue[0]
