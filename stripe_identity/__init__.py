@@ -6,6 +6,7 @@ async with AsyncStripeIdentity(api_key="sk_test_...") as client:
 
 from __future__ import annotations
 
+from . import webhooks
 from ._client import DEFAULT_API_BASE, AsyncStripeIdentity
 from ._errors import (
     APIConnectionError,
@@ -31,6 +32,9 @@ from ._models import (
     EmailReport,
     EmailReportError,
     ErrorObject,
+    Event,
+    EventData,
+    EventRequest,
     IdNumberOptions,
     IdNumberReport,
     IdNumberReportError,
@@ -97,6 +101,9 @@ __all__ = [
     "EmailReport",
     "EmailReportError",
     "ErrorObject",
+    "Event",
+    "EventData",
+    "EventRequest",
     "Handler",
     "IdNumberOptions",
     "IdNumberReport",
@@ -146,4 +153,5 @@ __all__ = [
     "VerificationSessionUpdateParams",
     "VerifiedOutputs",
     "__version__",
+    "webhooks",
 ]
