@@ -38,7 +38,9 @@ SESSION: dict[str, Any] = {
     "id": SESSION_ID,
     "object": "identity.verification_session",
     "client_reference_id": "user_4242_onboarding",
-    "client_secret": "vs_1Pgc76B7WZ01zgkWBdQi8PTU_secret_test_YWNjdF8xUGdjNzZCN1daMDF6Z2tXLF9RWGhXMTNCMmhz",
+    "client_secret": (
+        "vs_1Pgc76B7WZ01zgkWBdQi8PTU_secret_test_YWNjdF8xUGdjNzZCN1daMDF6Z2tXLF9RWGhXMTNCMmhz"
+    ),
     "created": 1767225600,
     "last_error": {
         "code": "document_unverified_other",

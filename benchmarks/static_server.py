@@ -19,20 +19,19 @@ Routes (the API's, plus one for the harness):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import http.client
 import json
 import multiprocessing
 import resource
-import socket
-import time
 from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any
 
 from . import fixtures, sysinfo
 
-__all__ = ["StaticServer", "serve"]
+__all__ = ["StaticServer", "serve", "server_stats"]
 
 _PREFIX = b"/v1/identity/verification_sessions"
 _STATS_PATH = b"/_bench/stats"
@@ -222,8 +221,13 @@ async def _serve(conn: Connection) -> None:
         lambda: _HttpProtocol(state), "127.0.0.1", 0, backlog=4096, reuse_address=True
     )
     port = server.sockets[0].getsockname()[1]
-    stop = loop.create_future()
-    loop.add_reader(conn.fileno(), lambda: stop.done() or stop.set_result(None))
+    stop: asyncio.Future[None] = loop.create_future()
+
+    def on_message() -> None:
+        if not stop.done():
+            stop.set_result(None)
+
+    loop.add_reader(conn.fileno(), on_message)
 
     def tick() -> None:
         state.refresh_date()
@@ -258,21 +262,12 @@ class StaticServer:
 
     def stats(self) -> dict[str, Any]:
         """The server's own CPU time and counters (the stats request itself is not counted)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            conn.request("GET", _STATS_PATH.decode())
-            data: dict[str, Any] = json.loads(conn.getresponse().read())
-        finally:
-            conn.close()
-        data["at"] = time.perf_counter()
-        return data
+        return server_stats(self.port)
 
     def close(self) -> None:
         if self._proc.is_alive():
-            try:
+            with contextlib.suppress(OSError):
                 self._conn.send(None)
-            except OSError:
-                pass
             self._proc.join(10)
             if self._proc.is_alive():
                 self._proc.kill()
@@ -293,8 +288,6 @@ class StaticServer:
 
 def server_stats(port: int) -> dict[str, Any]:
     """:meth:`StaticServer.stats` for code in another process that only knows the port."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-    sock.close()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         conn.request("GET", _STATS_PATH.decode())

@@ -19,6 +19,7 @@ __all__ = [
     "machine",
     "peak_rss_mb",
     "pin",
+    "process_cpu_s",
     "reset_peak_rss",
     "rss_mb",
 ]
@@ -78,6 +79,18 @@ def peak_rss_mb() -> float:
         raw = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         return raw / (1024 * 1024) if sys.platform == "darwin" else raw / 1024
     return kb / 1024
+
+
+def process_cpu_s(pid: int) -> float | None:
+    """User + system CPU time of another process, from ``/proc/<pid>/stat`` (clock-tick resolution)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            # The command name (field 2) may hold spaces; the fields after its ")" are fixed.
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
 
 
 def fd_count() -> int | None:

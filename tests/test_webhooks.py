@@ -171,6 +171,8 @@ async def test_emulator_delivers_every_event_in_order_despite_a_failing_endpoint
         await client.verification_sessions.cancel(second.id)
         expected = [e["id"] for e in emu.events()]
         handler.wanted = len(expected)
+        if len(handler.events) >= handler.wanted:  # everything may be in already
+            handler.all_in.set()
         with anyio.fail_after(10):
             await handler.all_in.wait()
     assert [e.id for e in handler.events] == expected
