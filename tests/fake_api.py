@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import pathlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
@@ -17,7 +18,13 @@ from typing import Any
 import attrs
 from aiohttp import web
 
-SPEC_DIR = pathlib.Path(__file__).resolve().parents[2] / "shared" / "spec"
+# Stripe's spec extract lives beside the repository (../shared/spec), as in CI.
+SPEC_DIR = pathlib.Path(
+    os.environ.get(
+        "STRIPE_IDENTITY_SPEC_DIR",
+        pathlib.Path(__file__).resolve().parents[2] / "shared" / "spec",
+    )
+)
 FIXTURES = json.loads((SPEC_DIR / "verification_session.fixture.json").read_text())
 SESSION = FIXTURES["identity.verification_session"]
 REPORT = FIXTURES["identity.verification_report"]

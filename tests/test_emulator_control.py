@@ -83,3 +83,23 @@ def test_the_schema_check_catches_off_spec_responses() -> None:
             )
     with pytest.raises(jsonschema.ValidationError):
         validate_response("GET", "/v1/identity/verification_sessions", 400, b'{"error": {}}')
+
+
+def test_packaged_request_schemas_match_the_spec() -> None:
+    import subprocess
+    import sys
+
+    from tests.fake_api import SPEC_DIR
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "scripts/extract_emulator_schema.py",
+            "--check",
+            "--spec",
+            str(SPEC_DIR / "verification_session.openapi.json"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
