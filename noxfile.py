@@ -37,11 +37,30 @@ def sync(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The default test suite (long reliability runs excluded: see the `reliability` session)."""
     session.install("-e", ".[dev]")
-    session.run("pytest", "-m", "not slow", *session.posargs)
+    session.run("pytest", *session.posargs)
 
 
 @nox.session(python=PYTHONS, name="tests-all")
 def tests_all(session: nox.Session) -> None:
     """The default test suite on every supported Python."""
     session.install("-e", ".[dev]")
-    session.run("pytest", "-m", "not slow", *session.posargs)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def reliability(session: nox.Session) -> None:
+    """The long reliability runs: 10,000 faulty creates, 1,000 cancellations, 20,000-request soak,
+    thousands of fuzz examples, schemathesis. The default suite runs the same tests, smaller."""
+    session.install("-e", ".[dev]")
+    session.run(
+        "pytest",
+        "-s",
+        "tests/test_reliability_faults.py",
+        "tests/test_reliability_cancellation.py",
+        "tests/test_reliability_fuzz.py",
+        "tests/test_reliability_resources.py",
+        "tests/test_reliability_security.py",
+        "tests/test_webhooks.py",
+        *session.posargs,
+        env={"STRIPE_IDENTITY_RELIABILITY": "long"},
+    )

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import io
 import json
+import logging
+import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
@@ -124,3 +126,46 @@ class RawHTTP:
 async def raw(emulator: Emulator) -> AsyncIterator[RawHTTP]:
     async with aiohttp.ClientSession() as session:
         yield RawHTTP(session, emulator.api_base)
+
+
+# Unmasked API keys and webhook secrets: none may ever reach a log record or an error.
+SECRET_PATTERN = re.compile(r"\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{6,}|\bwhsec_[A-Za-z0-9_]{6,}")
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            text += " " + repr(record.exc_info[1])
+        if SECRET_PATTERN.search(text):
+            self.leaks.append(f"{record.name}: {text[:200]}")
+
+
+@pytest.fixture(autouse=True)
+def no_secrets_in_logs_or_errors(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test runs with DEBUG logging captured; a secret in a record or an error fails it."""
+    capture = _Capture()
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(capture)
+    root.setLevel(logging.DEBUG)
+    leaks: list[str] = []
+    original_init = si.StripeError.__init__
+
+    def checked_init(self: si.StripeError, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        for text in (str(self), repr(self), repr(self.json_body)):
+            if SECRET_PATTERN.search(text):
+                leaks.append(f"{type(self).__name__}: {text[:200]}")
+
+    monkeypatch.setattr(si.StripeError, "__init__", checked_init)
+    try:
+        yield
+    finally:
+        root.removeHandler(capture)
+        root.setLevel(previous)
+    assert capture.leaks + leaks == []

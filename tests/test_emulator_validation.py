@@ -75,6 +75,13 @@ SESSIONS = "/v1/identity/verification_sessions"
         ("type=document&return_url=not-a-url", "return_url", "url_invalid", "Not a valid URL"),
         ("type=document&expand[0]=options", "expand[0]", None, "cannot be expanded (options)"),
         ("type[x]=document", "type", None, "must be a single value"),
+        (
+            "type=document&related_person[account]=&related_person[person]=p",
+            "related_person[account]",
+            "parameter_invalid_empty",
+            "cannot be unset",
+        ),
+        ("type=document&expand[0]=", "expand[0]", "parameter_invalid_empty", "cannot be unset"),
     ],
 )
 async def test_create_validation(

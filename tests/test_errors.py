@@ -255,6 +255,15 @@ def test_api_key_with_whitespace_is_refused_without_echoing_it(key: str) -> None
     assert key not in str(info.value)
 
 
+def test_the_secret_scanner_sees_keys_but_not_masked_ones() -> None:
+    from tests.conftest import SECRET_PATTERN
+
+    assert SECRET_PATTERN.search(f"Authorization: Bearer {TEST_KEY}")
+    assert SECRET_PATTERN.search("rk_live_abcdef123456")
+    assert SECRET_PATTERN.search("secret whsec_abcdef123")
+    assert not SECRET_PATTERN.search("Invalid API Key provided: sk_test_****7dc")
+
+
 def test_error_tree() -> None:
     assert issubclass(si.APITimeoutError, si.APIConnectionError)
     for cls in (

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import anyio
 import pytest
 from aiohttp import web
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import stripe_identity as si
@@ -20,6 +20,7 @@ from stripe_identity import webhooks
 from stripe_identity.emulator import Emulator
 from tests.conftest import TEST_KEY
 from tests.fake_api import SESSION
+from tests.scale import scale
 
 SECRET = "whsec_test_4eC39HqLyjWDarjtT1zdp7dc"
 EVENT = {
@@ -105,12 +106,14 @@ def test_signed_but_malformed_payloads_are_refused(payload: bytes) -> None:
         webhooks.construct_event(payload, header(payload), SECRET)
 
 
+@settings(max_examples=scale(200, 5_000), deadline=None)
 @given(st.text(max_size=300))
 def test_any_header_gives_only_signature_errors(sig_header: str) -> None:
     with pytest.raises(si.SignatureVerificationError):
         webhooks.construct_event(PAYLOAD, sig_header, SECRET)
 
 
+@settings(max_examples=scale(200, 5_000), deadline=None)
 @given(st.binary(max_size=300))
 def test_any_signed_payload_gives_an_event_or_a_signature_error(payload: bytes) -> None:
     with contextlib.suppress(si.SignatureVerificationError):

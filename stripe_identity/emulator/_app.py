@@ -13,7 +13,7 @@ import json
 import logging
 import pathlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote
 
@@ -129,8 +129,9 @@ class EmulatorApp:
         self.statuses: Counter[int] = Counter()
         self.replays = 0
         self._timers: set[asyncio.TimerHandle] = set()
-        self.app = web.Application(client_max_size=1024 * 1024)
-        self.app.router.add_route("*", "/{tail:.*}", self.handle)
+        # A middleware rather than a route: it sees every request, even a path the router's
+        # patterns cannot match (an escaped newline, say), and routes on the raw path itself.
+        self.app = web.Application(client_max_size=1024 * 1024, middlewares=[self._everything])
 
     # --- plumbing --------------------------------------------------------------------------------
 
@@ -186,6 +187,12 @@ class EmulatorApp:
         return web.Response(status=status, body=body, headers=headers, content_type="application/json")
 
     # --- the handler -----------------------------------------------------------------------------
+
+    @web.middleware
+    async def _everything(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        return await self.handle(request)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         request_id = self.ids.request_id()

@@ -97,7 +97,14 @@ class Emulator:
             return
         self._loop_thread = threading.get_ident()
         runner = web.AppRunner(
-            self._app.app, access_log=None, handle_signals=False, shutdown_timeout=0.5
+            self._app.app,
+            access_log=None,
+            handle_signals=False,
+            shutdown_timeout=0.5,
+            # Room for ids and query params of 5000 characters each (the spec's maxLength), even
+            # percent-encoded from 4-byte UTF-8.
+            max_line_size=1024 * 1024,
+            max_field_size=65536,
         )
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)

@@ -49,6 +49,8 @@ def _object(value: Any, schema: dict[str, Any], path: str) -> dict[str, Any]:
     for required in schema.get("required", []):
         if required not in value:
             raise missing(_name(path, required))
+        if value[required] == "":
+            raise invalid_empty(_name(path, required))
     return {key: _value(item, properties[key], _name(path, key)) for key, item in value.items()}
 
 
@@ -116,7 +118,12 @@ def _array(value: Any, items: dict[str, Any], path: str) -> list[Any]:
     elements = indexed_list(value)
     if elements is None:
         raise invalid(path, f"Invalid array: {path} must be a list of values")
-    return [_value(item, items, _name(path, index)) for index, item in enumerate(elements)]
+    out = []
+    for index, item in enumerate(elements):
+        if item == "":  # an array element cannot be "unset"
+            raise invalid_empty(_name(path, index))
+        out.append(_value(item, items, _name(path, index)))
+    return out
 
 
 def _any_of(value: Any, options: list[dict[str, Any]], path: str) -> Any:
