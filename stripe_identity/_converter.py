@@ -19,6 +19,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn
 
+from ._compiled import compile_structure
 from ._list import ListObject
 from ._models import APIResource, StripeObject, VerificationReport
 
@@ -132,6 +133,8 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
         return conv.structure(value, VerificationReport)
 
     def model_factory(cls: type[StripeObject]) -> Callable[[Any, Any], Any]:
+        if not strict:
+            return compile_structure(cls, conv.get_structure_hook)
         generated = (
             make_dict_structure_fn(
                 cls,

@@ -6,6 +6,7 @@ Whatever the API (or a proxy in front of it) sends back, the caller gets a model
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import orjson
@@ -28,6 +29,8 @@ __all__ = ["decode_model", "error_from_response", "redact_key"]
 T = TypeVar("T", bound=APIResource)
 
 _set = object.__setattr__
+# The converter's hook per model class, looked up once instead of dispatched on every response.
+_HOOKS: dict[Any, Callable[[Any, Any], Any]] = {}
 
 
 def decode_model(response: Response, cls: type[T]) -> T:
@@ -38,8 +41,11 @@ def decode_model(response: Response, cls: type[T]) -> T:
         data = orjson.loads(response.body)
     except orjson.JSONDecodeError:
         raise _unusable(response, "a body that is not JSON") from None
+    hook = _HOOKS.get(cls)
+    if hook is None:
+        hook = _HOOKS[cls] = converter.get_structure_hook(cls)
     try:
-        obj = converter.structure(data, cls)
+        obj: T = hook(data, cls)
     except Exception as exc:  # cattrs, TypeError, KeyError...: all mean "not the documented shape"
         raise _unusable(response, f"an unexpected shape ({type(exc).__name__}: {exc})") from None
     _set(obj, "last_response", ResponseMeta.of(response))

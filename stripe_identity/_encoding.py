@@ -21,6 +21,7 @@ validator that knows the schema can tell an array from a hash with numeric keys 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import Any
@@ -45,74 +46,34 @@ class FormDecodeError(ValueError):
 
 
 _ATTRS_FIELDS: dict[type, tuple[str, ...]] = {}
+_SAFE = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch  # what quote_plus leaves as it is
+#: Quoted param names. Names repeat on every call (``metadata``, ``type``...): quote each once.
+_NAMES: dict[str, str] = {}
+_NAMES_MAX = 4096
 
 
 def _attrs_items(obj: Any) -> list[tuple[str, Any]]:
     cls = type(obj)
     names = _ATTRS_FIELDS.get(cls)
     if names is None:
-        names = tuple(f.name for f in attrs.fields(cls))
+        names = tuple(sorted(f.name for f in attrs.fields(cls)))
         _ATTRS_FIELDS[cls] = names
     return [(name, getattr(obj, name)) for name in names]
 
 
-def _scalar(value: Any, key: str) -> str:
-    cls = value.__class__
-    if cls is str:
-        try:
-            return quote_plus(value)
-        except UnicodeEncodeError:
-            raise ValueError(f"cannot encode {key!r}: the text is not valid Unicode") from None
-    if cls is bool:
-        return "true" if value else "false"
-    if cls is int:
-        return str(value)
-    if isinstance(value, Enum):
-        return _scalar(value.value, key)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise TypeError(f"cannot encode {value!r} for {key!r}: not a finite number")
-        return repr(value)
-    if isinstance(value, (str, int)):  # subclasses of str and int
-        return _scalar(str(value) if isinstance(value, str) else int(value), key)
-    raise TypeError(f"cannot encode a {type(value).__name__} for {key!r}")
+def _quote(text: str, key: str) -> str:
+    if _SAFE(text) is not None:
+        return text
+    try:
+        return quote_plus(text)
+    except UnicodeEncodeError:
+        raise ValueError(f"cannot encode {key!r}: the text is not valid Unicode") from None
 
 
-def _emit(out: list[str], key: str, value: Any) -> None:
-    if value is None:
-        return
-    if isinstance(value, Mapping):
-        items = sorted(value.items())
-    elif attrs.has(value.__class__):
-        items = sorted(_attrs_items(value))
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            _emit(out, f"{key}[{index}]", item)
-        return
-    else:
-        out.append(f"{key}={_scalar(value, key)}")
-        return
-    for sub, item in items:
-        _emit(out, f"{key}[{_key(sub, key)}]", item)
-
-
-def encode_form(params: Mapping[str, Any] | Any | None) -> str:
-    """Encode params (a mapping or a params class instance) as a Stripe form string."""
-    if params is None:
-        return ""
-    if isinstance(params, Mapping):
-        items = sorted(params.items())
-    elif attrs.has(params.__class__):
-        items = sorted(_attrs_items(params))
-    else:
-        raise TypeError(f"params must be a mapping or a params class, not {type(params).__name__}")
-    out: list[str] = []
-    for key, value in items:
-        _emit(out, _key(key, None), value)
-    return "&".join(out)
-
-
-def _key(name: object, parent: str | None) -> str:
+def _name(name: Any, parent: str) -> str:
+    quoted: str | None = _NAMES.get(name)
+    if quoted is not None:
+        return quoted
     where = f" in {parent!r}" if parent else ""
     if not isinstance(name, str):
         raise TypeError(f"param names must be strings, got {name!r}{where}")
@@ -120,9 +81,82 @@ def _key(name: object, parent: str | None) -> str:
         # Stripe reads brackets as nesting even when they are percent-escaped.
         raise ValueError(f"param names cannot contain '[' or ']': {name!r}{where}")
     try:
-        return quote_plus(name)
+        quoted = quote_plus(name)
     except UnicodeEncodeError:
         raise ValueError(f"param name {name!r}{where} is not valid Unicode") from None
+    if len(_NAMES) >= _NAMES_MAX:
+        _NAMES.clear()
+    _NAMES[name] = quoted
+    return quoted
+
+
+def _items(value: Any, prefix: str) -> list[tuple[Any, Any]] | None:
+    """The (name, value) pairs of a mapping or params class, sorted; ``None`` for anything else."""
+    if value.__class__ is dict or isinstance(value, Mapping):
+        try:
+            return sorted(value.items(), key=_first)
+        except TypeError:
+            names = [k for k in value if not isinstance(k, str)]
+            raise TypeError(f"param names must be strings, got {names[0]!r} in {prefix!r}") from None
+    if attrs.has(value.__class__):
+        return _attrs_items(value)
+    return None
+
+
+def _first(item: tuple[Any, Any]) -> Any:
+    return item[0]
+
+
+def _scalar(value: Any, key: str) -> str:
+    if isinstance(value, Enum):
+        return _scalar(value.value, key)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise TypeError(f"cannot encode {value!r} for {key!r}: not a finite number")
+        return repr(value)
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, str):
+        return _quote(str(value), key)
+    raise TypeError(f"cannot encode a {type(value).__name__} for {key!r}")
+
+
+def _emit(out: list[str], prefix: str, value: Any) -> None:
+    cls = value.__class__
+    if cls is str:
+        out.append(f"{prefix}={_quote(value, prefix)}")
+    elif cls is bool:
+        out.append(prefix + ("=true" if value else "=false"))
+    elif cls is int:
+        out.append(f"{prefix}={value}")
+    elif cls is list or cls is tuple:
+        for index, item in enumerate(value):
+            if item is not None:
+                _emit(out, f"{prefix}[{index}]", item)
+    else:
+        items = _items(value, prefix)
+        if items is None:
+            out.append(f"{prefix}={_scalar(value, prefix)}")
+            return
+        for name, item in items:
+            if item is not None:
+                _emit(out, f"{prefix}[{_name(name, prefix)}]", item)
+
+
+def encode_form(params: Mapping[str, Any] | Any | None) -> str:
+    """Encode params (a mapping or a params class instance) as a Stripe form string."""
+    if params is None:
+        return ""
+    items = _items(params, "")
+    if items is None:
+        raise TypeError(f"params must be a mapping or a params class, not {type(params).__name__}")
+    out: list[str] = []
+    for name, value in items:
+        if value is not None:
+            _emit(out, _name(name, ""), value)
+    return "&".join(out)
 
 
 def _split_key(key: str) -> list[str] | None:

@@ -6,6 +6,8 @@ from typing import Any
 import attrs
 import cattrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import stripe_identity as si
 from stripe_identity._converter import converter, make_converter
@@ -193,3 +195,37 @@ def test_error_object_model() -> None:
     error = strict.structure(body, si.ErrorObject)
     assert error.param == "foo"
     assert error.code == "parameter_unknown"
+
+
+# --- the compiled production hooks against the cattrs-generated strict ones ---------------------------
+
+strings = st.text(max_size=6)
+maybe = st.none() | strings
+
+
+@st.composite
+def sessions(draw: st.DrawFn) -> dict[str, Any]:
+    """Spec-shaped sessions with any subset of the optional fields, nested objects included."""
+    data = copy.deepcopy(FULL_SESSION)
+    for name in list(data):
+        if name not in ("id", "object", "created", "livemode", "metadata", "status", "type"):
+            choice = draw(st.sampled_from(["keep", "drop", "null"]))
+            if choice == "drop":
+                del data[name]
+            elif choice == "null" and name not in ("related_person", "verification_flow"):
+                data[name] = None
+    data["client_reference_id"] = draw(maybe) if "client_reference_id" in data else None
+    data["metadata"] = draw(st.dictionaries(strings, strings, max_size=3))
+    data["created"] = draw(st.integers(0, 2**40))
+    data["livemode"] = draw(st.booleans())
+    if draw(st.booleans()):
+        data["last_verification_report"] = copy.deepcopy(FULL_REPORT)
+    return data
+
+
+@given(sessions())
+def test_compiled_hooks_build_what_the_cattrs_hooks_build(data: dict[str, Any]) -> None:
+    fast = converter.structure(data, si.VerificationSession)
+    reference = strict.structure(data, si.VerificationSession)
+    assert fast == reference
+    assert fast.to_dict() == reference.to_dict() == data
