@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from ._errors import InvalidRequestError
 
 __all__ = ["path_id"]
+
+_PLAIN = re.compile(r"[A-Za-z0-9_-]+").fullmatch
 
 
 def path_id(value: object, param: str) -> str:
@@ -17,6 +20,8 @@ def path_id(value: object, param: str) -> str:
             f"not {value!r}",
             param=param,
         )
+    if _PLAIN(value) is not None:  # the usual vs_.../vr_... id needs no escaping
+        return value
     # safe="" escapes "/" too, so an id can never climb out of its segment; a bare "." or ".."
     # would still be folded away by URL normalisation, so its dots are escaped as well.
     escaped = quote(value, safe="")

@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["RequestOptions", "to_request_options"]
+__all__ = ["NO_OPTIONS", "RequestOptions", "to_request_options"]
 
 
 def _mask(value: str | None) -> str:
@@ -41,14 +41,15 @@ class RequestOptions:
             raise ValueError("idempotency_key must be 1 to 255 characters long")
 
 
-_NO_OPTIONS = RequestOptions()
+#: The options of a call that gave none (shared: RequestOptions is immutable).
+NO_OPTIONS = RequestOptions()
 _OPTION_NAMES = frozenset(f.name for f in attrs.fields(RequestOptions))
 
 
 def to_request_options(opts: RequestOptions | Mapping[str, Any] | None) -> RequestOptions:
     """Accept ``RequestOptions``, a mapping with the same keys, or ``None``."""
     if opts is None:
-        return _NO_OPTIONS
+        return NO_OPTIONS
     if isinstance(opts, RequestOptions):
         return opts
     if isinstance(opts, Mapping):

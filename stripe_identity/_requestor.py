@@ -20,6 +20,7 @@ from ._errors import AuthenticationError
 from ._list import ListObject
 from ._middleware import Handler
 from ._models import APIResource, VerificationReport, VerificationSession
+from ._options import NO_OPTIONS as _NO_OPTIONS
 from ._options import RequestOptions, to_request_options
 from ._response import Request
 from ._version import __version__
@@ -44,6 +45,13 @@ _FORM = "application/x-www-form-urlencoded"
 M = TypeVar("M", bound=APIResource)
 #: What a list can hold: the objects that have ids to page by.
 L = TypeVar("L", VerificationSession, VerificationReport)
+
+
+def _no_key() -> AuthenticationError:
+    return AuthenticationError(
+        "No API key provided. Pass api_key= to the client (or in RequestOptions), "
+        "or set the STRIPE_API_KEY environment variable."
+    )
 
 
 def check_header_value(name: str, value: str) -> str:
@@ -105,22 +113,23 @@ class Requestor:
         opts: RequestOptions,
     ) -> Request:
         """The :class:`Request` for one call, with the client's settings and ``opts`` applied."""
-        encoded = encode_form(params)
+        encoded = "" if params is None else encode_form(params)
         is_post = method == "POST"
         headers = (self._post_headers if is_post else self._get_headers).copy()
-        if opts.api_key is not None:
+        if opts is _NO_OPTIONS:
+            if not self._has_key:
+                raise _no_key()
+        elif opts.api_key is not None:
             headers["Authorization"] = f"Bearer {check_header_value('api_key', opts.api_key)}"
         elif not self._has_key:
-            raise AuthenticationError(
-                "No API key provided. Pass api_key= to the client (or in RequestOptions), "
-                "or set the STRIPE_API_KEY environment variable."
-            )
-        if opts.stripe_account is not None:
-            headers["Stripe-Account"] = check_header_value("stripe_account", opts.stripe_account)
-        if opts.stripe_version is not None:
-            headers["Stripe-Version"] = check_header_value("stripe_version", opts.stripe_version)
-        if opts.idempotency_key is not None and is_post:
-            headers["Idempotency-Key"] = check_header_value("idempotency_key", opts.idempotency_key)
+            raise _no_key()
+        if opts is not _NO_OPTIONS:
+            if opts.stripe_account is not None:
+                headers["Stripe-Account"] = check_header_value("stripe_account", opts.stripe_account)
+            if opts.stripe_version is not None:
+                headers["Stripe-Version"] = check_header_value("stripe_version", opts.stripe_version)
+            if opts.idempotency_key is not None and is_post:
+                headers["Idempotency-Key"] = check_header_value("idempotency_key", opts.idempotency_key)
         url = self._api_base + path
         body = None
         if is_post:
@@ -145,7 +154,8 @@ class Requestor:
         opts: RequestOptions | Mapping[str, Any] | None,
         cls: type[M],
     ) -> M:
-        request = self.build(method, path, params, to_request_options(opts))
+        options = _NO_OPTIONS if opts is None else to_request_options(opts)
+        request = self.build(method, path, params, options)
         return decode_model(await self._handler(request), cls)
 
     async def request_list(

@@ -96,7 +96,7 @@ class RetryMiddleware:
         retry_number = 0
         debug = logger.isEnabledFor(logging.DEBUG)
         while True:
-            started = time.perf_counter()
+            started = time.perf_counter() if debug else 0.0
             try:
                 response = await call_next(request)
             except APIConnectionError as exc:

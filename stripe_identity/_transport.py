@@ -93,7 +93,7 @@ class AiohttpTransport:
                 timeout=self._timeout(request.timeout),
             ) as resp:
                 body = await self._read_body(resp, request)
-                if resp.url.scheme == "https":
+                if not self._used_tls and request.url.startswith("https:"):
                     self._used_tls = True
                 return Response(resp.status, resp.headers, body, request, time.perf_counter() - started)
         except APIError:
