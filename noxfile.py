@@ -64,3 +64,10 @@ def reliability(session: nox.Session) -> None:
         *session.posargs,
         env={"STRIPE_IDENTITY_RELIABILITY": "long"},
     )
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The benchmarks against raw aiohttp and the official SDK (~10 min; `-- --quick` for ~30 s)."""
+    session.install("-e", ".[bench]")
+    session.run("python", "-m", "benchmarks", *session.posargs)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import platform
 import resource
+import subprocess
 import sys
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 __all__ = [
     "cpu_plan",
@@ -22,6 +24,7 @@ __all__ = [
     "process_cpu_s",
     "reset_peak_rss",
     "rss_mb",
+    "sdk_revision",
 ]
 
 
@@ -117,6 +120,28 @@ def machine() -> dict[str, object]:
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
+    }
+
+
+def sdk_revision() -> dict[str, object]:
+    """The commit measured, and the SDK files that differed from it (read-only git queries)."""
+    repo = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(repo), *args], capture_output=True, text=True, timeout=10, check=True
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.rstrip("\n")  # not strip(): porcelain lines start with a status column
+
+    status = git("status", "--porcelain", "--", "stripe_identity")
+    commit = git("rev-parse", "--short", "HEAD")
+    return {
+        "commit": commit.strip() if commit else None,
+        # Uncommitted changes to the SDK at measurement time: the figures describe those files.
+        "uncommitted_sdk_files": [line[3:] for line in status.splitlines()] if status else [],
     }
 
 

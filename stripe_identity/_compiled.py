@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, Union, get_args, get_origin
 
 import attrs
@@ -38,6 +38,8 @@ def _kind(tp: Any) -> tuple[str, bool, Any]:
         return "int", optional, tp
     if tp is bool:
         return "bool", optional, tp
+    if tp == Mapping[str, str]:
+        return "str_map", optional, tp
     if get_origin(tp) is Literal:
         return "str", optional, tp
     if get_origin(tp) in _UNION_TYPES:
@@ -94,6 +96,19 @@ def compile_structure(cls: type, hook_for: Callable[[Any], Hook]) -> Hook:
                 lines.append(f"        v = hook_{index}(v, type_{index})")
             else:
                 lines.append(f"    v = hook_{index}(v, type_{index})")
+        elif kind == "str_map":
+            # Inline rather than a hook: metadata is on every session.
+            lines.append(f"    if {guard}v.__class__ is not dict:")
+            lines.append(f"        bad({name!r}, 'an object of strings', v)")
+            if guard:
+                lines.append("    if v is not None:")
+                lines.append("        for x in v.values():")
+                lines.append("            if x.__class__ is not str:")
+                lines.append(f"                bad({name!r}, 'an object of strings', x)")
+            else:
+                lines.append("    for x in v.values():")
+                lines.append("        if x.__class__ is not str:")
+                lines.append(f"            bad({name!r}, 'an object of strings', x)")
         else:
             lines.append(f"    if {guard}v.__class__ is not {kind}:")
             lines.append(f"        bad({name!r}, {kind!r}, v)")

@@ -92,7 +92,11 @@ class AiohttpTransport:
                 allow_redirects=False,
                 timeout=self._timeout(request.timeout),
             ) as resp:
-                body = await self._read_body(resp, request)
+                length = resp.content_length
+                if length is not None and length <= self._max_response_bytes:
+                    body = await resp.read()  # the usual case, without another coroutine
+                else:
+                    body = await self._read_big_body(resp, request, length)
                 if not self._used_tls and request.url.startswith("https:"):
                     self._used_tls = True
                 return Response(resp.status, resp.headers, body, request, time.perf_counter() - started)
@@ -126,11 +130,11 @@ class AiohttpTransport:
                 idempotency_key=request.idempotency_key,
             ) from exc
 
-    async def _read_body(self, resp: aiohttp.ClientResponse, request: Request) -> bytes:
+    async def _read_big_body(
+        self, resp: aiohttp.ClientResponse, request: Request, length: int | None
+    ) -> bytes:
+        """A body of unknown length (chunked), read up to the limit; or a refusal."""
         limit = self._max_response_bytes
-        length = resp.content_length
-        if length is not None and length <= limit:
-            return await resp.read()
         if length is not None:
             resp.close()  # do not drain a body we refuse: drop the connection instead
             raise self._too_large(resp, request)

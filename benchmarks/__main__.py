@@ -1,0 +1,134 @@
+"""``python -m benchmarks``: the benchmark suite (see benchmarks/README.md).
+
+Examples: ``--quick`` (smoke run, under a minute); no options (the full run, about ten minutes);
+``--soak 200000`` (soak only, merged into the same JSON file); ``--only si-async,raw-aiohttp
+--concurrency 16 --n 5000`` (a focused comparison).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import analysis, report
+from .clients import CLIENTS
+from .progress import Progress
+from .suite import Options, output_paths, run_soak_mode, run_suite
+
+_SECTIONS = ("load", "micro", "emulator")
+_RESULTS = Path(__file__).parent / "results"
+#: Full runs (and soaks) go to latest.json, which is committed; smoke runs must not overwrite it.
+_DEFAULT_OUT = _RESULTS / "latest.json"
+_QUICK_OUT = _RESULTS / "quick.json"
+
+
+def _parser() -> argparse.ArgumentParser:
+    client_names = ", ".join(spec.name for spec in CLIENTS)
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Benchmarks of stripe_identity against raw aiohttp and the official stripe SDK.",
+    )
+    p.add_argument("--quick", action="store_true", help="small N, 2 repetitions: a smoke run")
+    p.add_argument("--reps", type=int, help="repetitions (default 5; 2 with --quick)")
+    p.add_argument("--n", type=int, help="requests per run (default 4000; 300 with --quick)")
+    p.add_argument("--concurrency", default="1,16,100", help="comma-separated levels (default 1,16,100)")
+    p.add_argument("--ops", default="GET,POST", help="GET (retrieve), POST (create) or both")
+    p.add_argument("--warmup", type=int, help="warm-up requests before each run (default: automatic)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="JSON output, chart next to it as .png (default results/latest.json; "
+        "results/quick.json with --quick)",
+    )
+    p.add_argument(
+        "--report", action="store_true", help="print the tables of an existing --out file and exit"
+    )
+    p.add_argument("--soak", type=int, metavar="N", help="soak mode: N requests, then merge into --out")
+    p.add_argument(
+        "--only",
+        help=f"comma-separated clients ({client_names}) and/or sections ({', '.join(_SECTIONS)})",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
+    return p
+
+
+def _select(only: str | None) -> tuple[frozenset[str], list[str]]:
+    if not only:
+        return frozenset(_SECTIONS), [spec.name for spec in CLIENTS]
+    names = [name.strip() for name in only.split(",") if name.strip()]
+    known = {spec.name for spec in CLIENTS}
+    unknown = [name for name in names if name not in known and name not in _SECTIONS]
+    if unknown:
+        raise SystemExit(f"--only: unknown names {unknown}; use {sorted(known | set(_SECTIONS))}")
+    sections = frozenset(name for name in names if name in _SECTIONS)
+    clients = [name for name in names if name in known]
+    if not sections:
+        sections = frozenset({"load"})
+    return sections, clients or [spec.name for spec in CLIENTS]
+
+
+def _load_previous(path: Path) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    progress = Progress(enabled=not args.no_progress)
+    out = args.out or (_QUICK_OUT if args.quick else _DEFAULT_OUT)
+    json_path, chart_path = output_paths(out)
+    previous = _load_previous(json_path)
+
+    if args.report:
+        if not previous:
+            raise SystemExit(f"no results in {json_path}")
+        print(report.markdown(previous))
+        return 0
+
+    if args.soak is not None:
+        soak = run_soak_mode(args.soak, progress)
+        # The soak is its own invocation; it joins the last full run's file instead of replacing it.
+        result = previous or {}
+        result["soak"] = soak
+        if result.get("summary") or result.get("micro"):
+            result["targets"] = analysis.targets(result.get("summary") or [], result.get("micro"), soak)
+        report.write_json(result, json_path)
+        print("\n".join(report.soak_markdown(soak)))
+        print(f"\nwrote {json_path}")
+        return 0
+
+    sections, client_names = _select(args.only)
+    quick = args.quick
+    opts = Options(
+        n=args.n or (300 if quick else 4000),
+        reps=args.reps or (2 if quick else 5),
+        concurrency=[int(c) for c in args.concurrency.split(",") if c.strip()],
+        ops=[op.strip().upper() for op in args.ops.split(",") if op.strip()],
+        clients=[spec for spec in CLIENTS if spec.name in client_names],
+        sections=sections,
+        quick=quick,
+        warmup=args.warmup,
+        emulator_n=args.n or (300 if quick else 4000),
+        command="python -m benchmarks" + ("" if not sys.argv[1:] else " " + " ".join(sys.argv[1:])),
+    )
+    result = run_suite(opts, progress)
+    if "soak" in previous:
+        result["soak"] = previous["soak"]  # from the last --soak invocation, dated inside
+    result["targets"] = analysis.targets(
+        result.get("summary") or [], result.get("micro"), result.get("soak")
+    )
+    report.write_json(result, json_path)
+    charted = bool(result.get("summary")) and report.write_chart(result["summary"], chart_path)
+    print(report.markdown(result))
+    print(f"wrote {json_path}" + (f" and {chart_path}" if charted else " (no chart)"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,313 @@
+"""Rendering: markdown tables for stdout and the README, the JSON file, and the throughput chart."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import fixtures
+from .clients import CLIENTS
+
+__all__ = ["markdown", "soak_markdown", "write_chart", "write_json"]
+
+_LABELS = {spec.name: spec.label for spec in CLIENTS}
+
+
+def _f(value: Any, digits: int = 0, suffix: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:,.{digits}f}{suffix}"
+
+
+def _x(value: Any) -> str:
+    return _f(value, 2, "x")
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |"]
+    lines.append("|" + "|".join(":---" if a == "l" else "---:" for a in align) + "|")
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def _conc_label(row: dict[str, Any]) -> str:
+    sync = row["client"] in ("si-sync", "stripe-sync")
+    if row["concurrency"] == 1:
+        return "1 (sequential)" if sync else "1"
+    return f"{row['concurrency']} threads" if sync else str(row["concurrency"])
+
+
+def _load_tables(rows: Sequence[dict[str, Any]]) -> list[str]:
+    lines = ["### Throughput, latency, CPU and memory", ""]
+    lines += _table(
+        [
+            "op",
+            "C",
+            "client",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "p99.9 ms",
+            "CPU µs/req",
+            "peak RSS MB",
+            "server CPU",
+            "new conns",
+        ],
+        [
+            [
+                r["op"],
+                _conc_label(r),
+                _LABELS.get(r["client"], r["client"]),
+                _f(r["rps"]),
+                _f(r["p50_ms"], 2),
+                _f(r["p99_ms"], 2),
+                _f(r["p999_ms"], 2),
+                _f(r["cpu_us_per_req"]),
+                _f(r["peak_rss_mb"], 1),
+                _f(r["server_cpu_util"] * 100, 0, " %"),
+                str(r["new_connections"]),
+            ]
+            for r in rows
+        ],
+        "lllrrrrrrrr",
+    )
+    lines += ["", "### Ratios (computed per repetition, then the median)", ""]
+    lines += _table(
+        [
+            "op",
+            "C",
+            "client",
+            "req/s x raw",
+            "CPU x raw",
+            "official peer",
+            "req/s x official",
+            "CPU x official",
+        ],
+        [
+            [
+                r["op"],
+                _conc_label(r),
+                _LABELS.get(r["client"], r["client"]),
+                _x(r.get("rps_vs_raw")),
+                _x(r.get("cpu_vs_raw")),
+                r["peer"],
+                _x(r.get("rps_vs_official")),
+                _x(r.get("cpu_vs_official")),
+            ]
+            for r in rows
+        ],
+        "lllrrlrr",
+    )
+    bad = [r for r in rows if r["errors"] or r["requests_mismatch"]]
+    if bad:
+        lines += ["", "**Runs with errors or a server request count that differs from N:**"]
+        lines += [
+            f"- {r['op']} C={r['concurrency']} {r['client']}: {r['errors']} errors, "
+            f"{r['requests_mismatch']} mismatched runs"
+            for r in bad
+        ]
+    return lines
+
+
+def _micro_tables(micro: dict[str, Any]) -> list[str]:
+    lines = [
+        "### Micro-benchmarks (median of repeats; min in brackets)",
+        "",
+        f"Session body: {micro['body_bytes']} bytes; create form body: {micro['form_bytes']} bytes.",
+        "",
+    ]
+    cases = [("parse", name, v) for name, v in micro["parse"].items()]
+    cases += [("encode", name, v) for name, v in micro["encode"].items()]
+    lines += _table(
+        ["what", "case", "µs/call"],
+        [[kind, name, f"{_f(v['median_us'], 2)} ({_f(v['min_us'], 2)})"] for kind, name, v in cases],
+        "llr",
+    )
+    p = micro["portal"]
+    lines += [
+        "",
+        f"Portal cost (sequential retrieves against the static server, same process, "
+        f"{p['rounds']} interleaved rounds of {p['calls_per_round']} calls):",
+        "",
+    ]
+    lines += _table(
+        ["call", "wall µs/call", "CPU µs/call"],
+        [
+            ["await AsyncStripeIdentity.retrieve", _f(p["async_wall_us"], 1), _f(p["async_cpu_us"], 1)],
+            [
+                "StripeIdentity.retrieve (through the portal)",
+                _f(p["sync_wall_us"], 1),
+                _f(p["sync_cpu_us"], 1),
+            ],
+            ["**difference (sync - async)**", _f(p["extra_wall_us"], 1), _f(p["extra_cpu_us"], 1)],
+            [
+                "portal crossing alone (no-op coroutine)",
+                _f(p["noop_portal_wall_us"], 1),
+                _f(p["noop_portal_cpu_us"], 1),
+            ],
+        ],
+        "lrr",
+    )
+    return lines
+
+
+def soak_markdown(soak: dict[str, Any]) -> list[str]:
+    lines = [
+        "### Soak",
+        "",
+        f"{soak['requests']:,} requests ({soak['mix']}) on one AsyncStripeIdentity at C="
+        f"{soak['concurrency']}; RSS and open fds sampled every {soak['sample_every']:,} requests; "
+        f"growth measured after the first {soak['warmup_requests']:,}.",
+        "",
+    ]
+    lines += _table(
+        [
+            "req/s",
+            "CPU µs/req",
+            "errors",
+            "RSS first→last MB",
+            "RSS growth MB",
+            "RSS max MB",
+            "fds min/max (all)",
+            "fds min/max (steady)",
+            "connections opened",
+        ],
+        [
+            [
+                _f(soak["rps"]),
+                _f(soak["cpu_us_per_req"]),
+                str(soak["errors"]),
+                f"{_f(soak['rss_first_mb'], 2)} → {_f(soak['rss_last_mb'], 2)}",
+                _f(soak["rss_growth_mb"], 2),
+                _f(soak["rss_max_mb"], 2),
+                f"{int(soak['fd_min'])}/{int(soak['fd_max'])}",
+                f"{int(soak['steady_fd_min'])}/{int(soak['steady_fd_max'])}",
+                str(soak["new_connections"]),
+            ]
+        ],
+        "rrrrrrrrr",
+    )
+    return lines
+
+
+def _emulator_lines(emu: dict[str, Any]) -> list[str]:
+    lines = ["### Emulator throughput", ""]
+    if "skipped" in emu:
+        return [*lines, f"Skipped: {emu['skipped']}"]
+    lines += [
+        "AsyncStripeIdentity creates against `stripe_identity.emulator.Emulator` at "
+        f"C={emu['concurrency']}, {emu['n']:,} per run, {emu['reps']} runs; the emulator runs in a "
+        f"{emu['emulator_process']} process.",
+        "",
+    ]
+    lines += _table(
+        ["creates/s", "p50 ms", "p99 ms", "client CPU µs/req", "emulator CPU µs/req", "errors"],
+        [
+            [
+                _f(emu["rps"]),
+                _f(emu["p50_ms"], 2),
+                _f(emu["p99_ms"], 2),
+                _f(emu["client_cpu_us_per_req"]),
+                _f(emu["emulator_cpu_us_per_req"]),
+                str(emu["errors"]),
+            ]
+        ],
+        "rrrrrr",
+    )
+    return lines
+
+
+def _target_lines(targets: Sequence[dict[str, Any]]) -> list[str]:
+    def verdict(met: bool | None) -> str:
+        return "not measured" if met is None else "met" if met else "**MISSED**"
+
+    lines = ["### Targets", ""]
+    lines += _table(
+        ["target", "measured", "wanted", "verdict"],
+        [[t["target"], _f(t["value"], 2), t["threshold"], verdict(t["met"])] for t in targets],
+        "lrrl",
+    )
+    return lines
+
+
+def markdown(result: dict[str, Any]) -> str:
+    meta = result["meta"]
+    m = meta["machine"]
+    lines = [
+        f"## Results ({meta['generated_at']})",
+        "",
+        f"`{meta['command']}` — N={meta['n']:,} requests per run, {meta['reps']} repetitions, "
+        f"configurations interleaved; {m['nproc']} CPUs ({m['cpu_model']}), Python {m['python']}; "
+        f"client processes on core {meta['client_core']}, static server on core {meta['server_core']}.",
+        "",
+    ]
+    revision = meta.get("sdk_revision") or {}
+    if revision.get("commit"):
+        dirty = revision.get("uncommitted_sdk_files") or []
+        lines += [
+            f"SDK measured at commit `{revision['commit']}`"
+            + (f" plus uncommitted changes to {', '.join(f'`{f}`' for f in dirty)}." if dirty else "."),
+            "",
+        ]
+    if result.get("summary"):
+        lines += _load_tables(result["summary"])
+        lines.append("")
+    if result.get("micro"):
+        lines += _micro_tables(result["micro"])
+        lines.append("")
+    if result.get("soak"):
+        lines += soak_markdown(result["soak"])
+        lines.append("")
+    if result.get("emulator"):
+        lines += _emulator_lines(result["emulator"])
+        lines.append("")
+    if result.get("targets"):
+        lines += _target_lines(result["targets"])
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_json(result: dict[str, Any], path: Path) -> None:
+    text = json.dumps(result, indent=1, default=str)
+    if fixtures.API_KEY in text:  # belt and braces: nothing here should ever carry the key
+        raise RuntimeError("refusing to write results that contain the API key")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n")
+
+
+def write_chart(rows: Sequence[dict[str, Any]], path: Path) -> bool:
+    """Throughput vs concurrency per client, GET and POST panels; False when matplotlib is missing."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    ops = [op for op in ("GET", "POST") if any(r["op"] == op for r in rows)]
+    if not ops:
+        return False
+    fig, axes = plt.subplots(1, len(ops), figsize=(6.5 * len(ops), 4.8), squeeze=False)
+    for ax, op in zip(axes[0], ops, strict=True):
+        for spec in CLIENTS:
+            points = sorted(
+                (r["concurrency"], r["rps"]) for r in rows if r["op"] == op and r["client"] == spec.name
+            )
+            if points:
+                xs, ys = zip(*points, strict=True)
+                ax.plot(xs, ys, marker="o", label=spec.label)
+        ax.set_xscale("log")
+        concs = sorted({r["concurrency"] for r in rows})
+        ax.set_xticks(concs, [str(c) for c in concs])
+        ax.set_title("retrieve (GET)" if op == "GET" else "create (POST)")
+        ax.set_xlabel("concurrency (tasks, or threads for sync clients)")
+        ax.set_ylabel("requests/s (median)")
+        ax.grid(True, alpha=0.3)
+    axes[0][-1].legend(fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True

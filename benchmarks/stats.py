@@ -1,0 +1,45 @@
+"""Small statistics: percentiles of one run, medians across repetitions, same-repetition ratios."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Sequence
+
+__all__ = ["latency_summary", "median", "percentile", "ratio"]
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default); ``q`` in [0, 100]."""
+    if not sorted_values:
+        return math.nan
+    pos = (len(sorted_values) - 1) * q / 100.0
+    low = math.floor(pos)
+    high = min(low + 1, len(sorted_values) - 1)
+    frac = pos - low
+    return sorted_values[low] * (1 - frac) + sorted_values[high] * frac
+
+
+def latency_summary(latencies_ns: Iterable[int]) -> dict[str, float]:
+    """p50/p99/p99.9/mean/max in milliseconds."""
+    ms = sorted(v / 1e6 for v in latencies_ns)
+    if not ms:
+        return {"p50_ms": math.nan, "p99_ms": math.nan, "p999_ms": math.nan, "mean_ms": math.nan}
+    return {
+        "p50_ms": percentile(ms, 50),
+        "p99_ms": percentile(ms, 99),
+        "p999_ms": percentile(ms, 99.9),
+        "mean_ms": statistics.fmean(ms),
+        "max_ms": ms[-1],
+    }
+
+
+def median(values: Iterable[float]) -> float:
+    finite = [v for v in values if not math.isnan(v)]
+    return statistics.median(finite) if finite else math.nan
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    if denominator == 0 or math.isnan(denominator) or math.isnan(numerator):
+        return math.nan
+    return numerator / denominator
