@@ -327,3 +327,38 @@ def test_a_forked_child_gets_its_own_loop(threaded_fake_api: FakeStripe) -> None
     assert paths == [
         f"/v1/identity/verification_sessions/{i}" for i in ("vs_child", "vs_parent", "vs_parent2")
     ]
+
+
+def test_full_lifecycle_through_the_sync_client_on_the_emulator() -> None:
+    from stripe_identity.emulator import Emulator
+
+    with (
+        Emulator(redaction_delay=0.0) as emu,
+        si.StripeIdentity(TEST_KEY, api_base=emu.api_base) as client,
+    ):
+        sessions = client.verification_sessions
+        session = sessions.create(
+            sessions.CreateParams(type="document", metadata={"user": "7"}, client_reference_id="u7")
+        )
+        assert session.status == "requires_input"
+        assert sessions.retrieve(session.id) == session
+        assert sessions.update(session.id, {"metadata": {"step": "1"}}).metadata == {
+            "step": "1",
+            "user": "7",
+        }
+        assert [s.id for s in sessions.list({"client_reference_id": "u7"})] == [session.id]
+        emu.submit(session.id)
+        verified = sessions.retrieve(session.id, {"expand": ["last_verification_report"]})
+        assert verified.status == "verified"
+        assert isinstance(verified.last_verification_report, si.VerificationReport)
+        report = client.verification_reports.retrieve(verified.last_verification_report.id)
+        assert report.verification_session == session.id
+        other = sessions.create({"type": "id_number"})
+        assert sessions.cancel(other.id).status == "canceled"
+        assert sessions.redact(session.id).redaction == si.Redaction(status="processing")
+        deadline = time.monotonic() + 5
+        while sessions.retrieve(session.id).redaction != si.Redaction(status="redacted"):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        every = list(sessions.list({"limit": 1}).auto_paging_iter())
+        assert [s.id for s in every] == [other.id, session.id]
