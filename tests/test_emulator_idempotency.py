@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import anyio
 import pytest
 
@@ -15,32 +17,24 @@ SESSIONS = "/v1/identity/verification_sessions"
 
 
 async def test_same_key_same_params_replays_byte_for_byte(emulator: Emulator, raw: RawHTTP) -> None:
-    key = {"Idempotency-Key": "key-1"}
-    first = await raw.session.post(
-        raw.base + SESSIONS,
-        data="type=document&metadata[a]=1",
-        headers={
-            "Authorization": f"Bearer {TEST_KEY}",
-            **key,
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
-    )
-    body1 = await first.read()
-    second = await raw.session.post(
-        raw.base + SESSIONS,
-        data="type=document&metadata[a]=1",
-        headers={
-            "Authorization": f"Bearer {TEST_KEY}",
-            **key,
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
-    )
-    body2 = await second.read()
+    async def post() -> tuple[bytes, Mapping[str, str]]:
+        async with raw.session.post(
+            raw.base + SESSIONS,
+            data="type=document&metadata[a]=1",
+            headers={
+                "Authorization": f"Bearer {TEST_KEY}",
+                "Idempotency-Key": "key-1",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        ) as response:
+            return await response.read(), response.headers
+
+    (body1, first), (body2, second) = await post(), await post()
     assert body1 == body2
-    assert second.headers["Idempotent-Replayed"] == "true"
-    assert second.headers["Original-Request"] == first.headers["Request-Id"]
-    assert second.headers["Request-Id"] != first.headers["Request-Id"]
-    assert second.headers["Idempotency-Key"] == "key-1"
+    assert second["Idempotent-Replayed"] == "true"
+    assert second["Original-Request"] == first["Request-Id"]
+    assert second["Request-Id"] != first["Request-Id"]
+    assert second["Idempotency-Key"] == "key-1"
     assert emulator.stats()["sessions"] == 1
 
 

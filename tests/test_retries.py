@@ -162,11 +162,13 @@ async def test_connection_refused_ends_in_api_connection_error() -> None:
     assert info.value.http_status is None
 
 
-async def test_a_slow_answer_times_out_then_succeeds_on_retry(fake_api: FakeStripe) -> None:
-    async def stall(request: web.Request) -> web.StreamResponse:
-        await anyio.sleep(5)
-        return web.json_response(session_json())
+async def stall(request: web.Request) -> web.StreamResponse:
+    """An answer that comes far too late."""
+    await anyio.sleep(5)
+    return web.json_response(session_json())
 
+
+async def test_a_slow_answer_times_out_then_succeeds_on_retry(fake_api: FakeStripe) -> None:
     fake_api.queue(stall)
     async with si.AsyncStripeIdentity(
         TEST_KEY, api_base=fake_api.url, timeout=0.2, retry_policy=RetryPolicy.no_wait()
@@ -178,10 +180,6 @@ async def test_a_slow_answer_times_out_then_succeeds_on_retry(fake_api: FakeStri
 
 
 async def test_timeout_without_retries_raises_api_timeout_error(fake_api: FakeStripe) -> None:
-    async def stall(request: web.Request) -> web.StreamResponse:
-        await anyio.sleep(5)
-        return web.json_response(session_json())
-
     fake_api.queue(stall)
     async with si.AsyncStripeIdentity(
         TEST_KEY, api_base=fake_api.url, timeout=0.2, max_retries=0
