@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, TypeVar, Union, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin
 
 import attrs
 import cattrs
@@ -27,14 +27,8 @@ from ._compiled import compile_structure
 from ._list import ListObject
 from ._models import APIResource, StripeObject, VerificationReport
 
-__all__ = [
-    "converter",
-    "make_converter",
-    "structure",
-    "unstructure",
-]
+__all__ = ["converter", "make_converter", "unstructure"]
 
-T = TypeVar("T")
 
 _UNION_TYPES = (Union, types.UnionType)
 
@@ -205,11 +199,6 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
 
 
 converter = make_converter()
-
-
-def structure(data: Any, cls: type[T]) -> T:
-    """Build a model of ``cls`` from decoded JSON with the production converter."""
-    return converter.structure(data, cls)
 
 
 def unstructure(obj: Any) -> Any:
