@@ -86,7 +86,6 @@ class Requestor:
             api_key = os.environ.get("STRIPE_API_KEY") or None
         if api_key is not None:
             check_header_value("api_key", api_key)
-        self._has_key = api_key is not None
         self._api_base = api_base.rstrip("/")
         self._max_retries = max_retries
         self._timeout = timeout
@@ -116,20 +115,17 @@ class Requestor:
         encoded = "" if params is None else encode_form(params)
         is_post = method == "POST"
         headers = (self._post_headers if is_post else self._get_headers).copy()
-        if opts is _NO_OPTIONS:
-            if not self._has_key:
-                raise _no_key()
-        elif opts.api_key is not None:
-            headers["Authorization"] = f"Bearer {check_header_value('api_key', opts.api_key)}"
-        elif not self._has_key:
-            raise _no_key()
-        if opts is not _NO_OPTIONS:
+        if opts is not _NO_OPTIONS:  # most calls pass no options: skip the five checks
+            if opts.api_key is not None:
+                headers["Authorization"] = f"Bearer {check_header_value('api_key', opts.api_key)}"
             if opts.stripe_account is not None:
                 headers["Stripe-Account"] = check_header_value("stripe_account", opts.stripe_account)
             if opts.stripe_version is not None:
                 headers["Stripe-Version"] = check_header_value("stripe_version", opts.stripe_version)
             if opts.idempotency_key is not None and is_post:
                 headers["Idempotency-Key"] = check_header_value("idempotency_key", opts.idempotency_key)
+        if "Authorization" not in headers:
+            raise _no_key()
         url = self._api_base + path
         body = None
         if is_post:
@@ -154,8 +150,7 @@ class Requestor:
         opts: RequestOptions | Mapping[str, Any] | None,
         cls: type[M],
     ) -> M:
-        options = _NO_OPTIONS if opts is None else to_request_options(opts)
-        request = self.build(method, path, params, options)
+        request = self.build(method, path, params, to_request_options(opts))
         return decode_model(await self._handler(request), cls)
 
     async def request_list(
