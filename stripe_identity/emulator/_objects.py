@@ -90,7 +90,7 @@ class IdFactory:
 
 
 def _document_options(params: Any) -> dict[str, Any]:
-    if not isinstance(params, dict):
+    if not isinstance(params, dict):  # absent, or "" (unset): no document options
         return {}
     return {key: params[key] for key in sorted(params)}
 

@@ -46,6 +46,10 @@ _METADATA_KEY_LENGTH = 40
 _METADATA_VALUE_LENGTH = 500
 
 
+def _without_unset(params: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in params.items() if value is not UNSET}
+
+
 def _wrong_state(message: str) -> APIFailure:
     # Stripe documents the preconditions but not the error; this one is 400 with no code.
     return APIFailure(400, message)
@@ -116,13 +120,9 @@ class State:
                 raise invalid("return_url", "Not a valid URL", code="url_invalid")
         metadata = self._merged_metadata({}, clean.get("metadata"))
         clean["metadata"] = metadata
-        options = clean.get("options") or {}
-        if options.get("document") is UNSET:
-            options = {}
-        clean["options"] = options
+        clean["options"] = clean.get("options") or {}
         if clean.get("provided_details"):
-            details = clean["provided_details"]
-            clean["provided_details"] = {k: v for k, v in details.items() if v is not UNSET}
+            clean["provided_details"] = _without_unset(clean["provided_details"])
         session_id = self.ids.object_id("vs")
         secret, url = self.ids.secret_and_url(session_id)
         session = new_session(
@@ -152,11 +152,9 @@ class State:
             if options is None:
                 document = session["options"].get("document")
                 options = {"document": document} if document is not None else {}
-            if options.get("document") is UNSET:
-                options = {}
             session["options"] = session_options(session["type"], options)
         if "provided_details" in params:
-            details = {k: v for k, v in params["provided_details"].items() if v is not UNSET}
+            details = _without_unset(params["provided_details"])
             merged = {**(session["provided_details"] or {}), **details}
             session["provided_details"] = dict(sorted(merged.items())) or None
         return session
