@@ -34,6 +34,7 @@ from ._objects import (
     verified_outputs,
     verified_report,
 )
+from ._spec import LAST_ERROR_CODES
 from ._validate import UNSET
 
 __all__ = ["State"]
@@ -209,6 +210,8 @@ class State:
             raise invalid("outcome", "Invalid outcome: must be one of verified or requires_input")
         if outcome == "verified" and error_code is not None:
             raise invalid("error_code", "error_code only applies to the requires_input outcome")
+        if error_code is not None and error_code not in LAST_ERROR_CODES:
+            raise invalid("error_code", f"unknown error_code {error_code!r}")
         session = self.session(session_id, "session")
         if session["status"] != "requires_input" or session["redaction"] is not None:
             raise _wrong_state(
