@@ -177,10 +177,11 @@ def _isort_key(name: str) -> tuple[int, str]:
     return (1 if name[0].isupper() else 2, name)
 
 
-def _import_block(module: Module, names: Iterable[str], extra: Iterable[str] = ()) -> str:
+def _import_block(origins: dict[str, str], names: Iterable[str], extra: Iterable[str] = ()) -> str:
+    """The import lines for ``names`` (looked up in ``origins``) plus ``extra``, isort-ordered."""
     lines = set(extra)
     for name in set(names):
-        origin = module.origins.get(name)
+        origin = origins.get(name)
         if origin is not None:
             lines.add(origin)
     merged = _merge_imports(lines)
@@ -246,8 +247,6 @@ def generate_services() -> str:
     origins: dict[str, str] = {}
     for module in modules:
         origins.update(module.origins)
-    merged = Module.__new__(Module)
-    merged.origins = origins
     uses_partial = any("functools.partial" in chunk for chunk in chunks)
     extra = {"from .._portal import PortalRunner", "from ._list import ListObject"}
     if uses_partial:
@@ -261,7 +260,7 @@ def generate_services() -> str:
     return (
         head
         + "\n"
-        + _import_block(merged, names, extra)
+        + _import_block(origins, names, extra)
         + "\n"
         + all_line
         + "\n\n"
@@ -373,7 +372,11 @@ def generate_client() -> str:
         source="_client.py",
     )
     return (
-        head + "\n" + _import_block(module, names, extra) + '\n__all__ = ["StripeIdentity"]\n\n\n' + body
+        head
+        + "\n"
+        + _import_block(module.origins, names, extra)
+        + '\n__all__ = ["StripeIdentity"]\n\n\n'
+        + body
     )
 
 
