@@ -1,7 +1,7 @@
 """Extract what the emulator needs from Stripe's OpenAPI document into the package.
 
 The emulator ships inside ``stripe_identity`` and validates requests exactly as the spec describes
-them, but the spec itself (``../shared/spec``) is not part of the package. This script copies the
+them, but the spec itself (``tests/data/spec``) is not part of the package. This script copies the
 request side of the 8 operations (parameters, body schemas, enums, limits), without descriptions,
 into ``stripe_identity/emulator/_schema.json``. A test reruns it to prove the copy is current.
 
@@ -17,7 +17,7 @@ import sys
 from typing import Any
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-DEFAULT_SPEC = ROOT.parent / "shared" / "spec" / "verification_session.openapi.json"
+DEFAULT_SPEC = ROOT / "tests" / "data" / "spec" / "verification_session.openapi.json"
 OUT = ROOT / "stripe_identity" / "emulator" / "_schema.json"
 
 _DROP = {"description", "title"}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import pathlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,13 +17,8 @@ from typing import Any
 import attrs
 from aiohttp import web
 
-# Stripe's spec extract lives beside the repository (../shared/spec), as in CI.
-SPEC_DIR = pathlib.Path(
-    os.environ.get(
-        "STRIPE_IDENTITY_SPEC_DIR",
-        pathlib.Path(__file__).resolve().parents[2] / "shared" / "spec",
-    )
-)
+# Stripe's spec extract, copied into the repository (see tests/data/spec/README.md).
+SPEC_DIR = pathlib.Path(__file__).resolve().parent / "data" / "spec"
 FIXTURES = json.loads((SPEC_DIR / "verification_session.fixture.json").read_text())
 SESSION = FIXTURES["identity.verification_session"]
 REPORT = FIXTURES["identity.verification_report"]
