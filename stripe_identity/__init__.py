@@ -7,7 +7,7 @@ async with AsyncStripeIdentity(api_key="sk_test_...") as client:
 from __future__ import annotations
 
 from . import webhooks
-from ._client import DEFAULT_API_BASE, AsyncStripeIdentity
+from ._client import DEFAULT_API_BASE, DEFAULT_FILES_BASE, AsyncStripeIdentity
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -19,8 +19,9 @@ from ._errors import (
     RateLimitError,
     SignatureVerificationError,
     StripeError,
+    WebhookPayloadError,
 )
-from ._list import ListObject
+from ._headers import AppInfo
 from ._middleware import Handler, Middleware
 from ._models import (
     Address,
@@ -31,18 +32,23 @@ from ._models import (
     EmailOptions,
     EmailReport,
     EmailReportError,
+    EphemeralKey,
     ErrorObject,
     Event,
     EventData,
     EventRequest,
+    File,
+    FileLink,
     IdNumberOptions,
     IdNumberReport,
     IdNumberReportError,
+    ListObject,
     MatchingOptions,
     PhoneOptions,
     PhoneReport,
     PhoneReportError,
     ProvidedDetails,
+    RawObject,
     Redaction,
     RelatedPerson,
     SelfieReport,
@@ -59,6 +65,16 @@ from ._options import RequestOptions
 from ._params import (
     CreatedFilter,
     DocumentOptionsParams,
+    EphemeralKeyCreateParams,
+    EphemeralKeyDeleteParams,
+    EventListParams,
+    EventRetrieveParams,
+    FileLinkCreateParams,
+    FileLinkListParams,
+    FileLinkRetrieveParams,
+    FileLinkUpdateParams,
+    FileListParams,
+    FileRetrieveParams,
     OptionsParams,
     ProvidedDetailsParams,
     RelatedPersonParams,
@@ -71,13 +87,28 @@ from ._params import (
     VerificationSessionRetrieveParams,
     VerificationSessionUpdateParams,
 )
-from ._reports import AsyncVerificationReportService
 from ._requestor import DEFAULT_STRIPE_VERSION
+from ._resources import (
+    AsyncEphemeralKeyService,
+    AsyncEventService,
+    AsyncFileLinkService,
+    AsyncFileService,
+    AsyncVerificationReportService,
+    AsyncVerificationSessionService,
+)
 from ._response import Request, Response, ResponseMeta
 from ._retry import RetryPolicy
-from ._sessions import AsyncVerificationSessionService
-from ._sync import ListObject as SyncListObject
-from ._sync import StripeIdentity, VerificationReportService, VerificationSessionService
+from ._sinks import DEFAULT_MAX_DOWNLOAD_BYTES
+from ._sync import (
+    EphemeralKeyService,
+    EventService,
+    FileLinkService,
+    FileService,
+    StripeIdentity,
+    SyncListObject,
+    VerificationReportService,
+    VerificationSessionService,
+)
 from ._version import __version__
 
 __all__ = [
@@ -85,6 +116,11 @@ __all__ = [
     "APIError",
     "APITimeoutError",
     "Address",
+    "AppInfo",
+    "AsyncEphemeralKeyService",
+    "AsyncEventService",
+    "AsyncFileLinkService",
+    "AsyncFileService",
     "AsyncStripeIdentity",
     "AsyncVerificationReportService",
     "AsyncVerificationSessionService",
@@ -92,6 +128,8 @@ __all__ = [
     "CalendarDate",
     "CreatedFilter",
     "DEFAULT_API_BASE",
+    "DEFAULT_FILES_BASE",
+    "DEFAULT_MAX_DOWNLOAD_BYTES",
     "DEFAULT_STRIPE_VERSION",
     "DocumentOptions",
     "DocumentOptionsParams",
@@ -100,10 +138,27 @@ __all__ = [
     "EmailOptions",
     "EmailReport",
     "EmailReportError",
+    "EphemeralKey",
+    "EphemeralKeyCreateParams",
+    "EphemeralKeyDeleteParams",
+    "EphemeralKeyService",
     "ErrorObject",
     "Event",
     "EventData",
+    "EventListParams",
     "EventRequest",
+    "EventRetrieveParams",
+    "EventService",
+    "File",
+    "FileLink",
+    "FileLinkCreateParams",
+    "FileLinkListParams",
+    "FileLinkRetrieveParams",
+    "FileLinkService",
+    "FileLinkUpdateParams",
+    "FileListParams",
+    "FileRetrieveParams",
+    "FileService",
     "Handler",
     "IdNumberOptions",
     "IdNumberReport",
@@ -121,6 +176,7 @@ __all__ = [
     "ProvidedDetails",
     "ProvidedDetailsParams",
     "RateLimitError",
+    "RawObject",
     "Redaction",
     "RelatedPerson",
     "RelatedPersonParams",
@@ -152,6 +208,7 @@ __all__ = [
     "VerificationSessionService",
     "VerificationSessionUpdateParams",
     "VerifiedOutputs",
+    "WebhookPayloadError",
     "__version__",
     "webhooks",
 ]

@@ -2,45 +2,34 @@
 
 from __future__ import annotations
 
-import ipaddress
+import functools
+import os
 import ssl
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
-from urllib.parse import urlsplit
+from typing import Any
 
-from ._middleware import Middleware, build_chain, idempotency_middleware
-from ._reports import AsyncVerificationReportService
-from ._requestor import Requestor
-from ._retry import RetryMiddleware, RetryPolicy
-from ._sessions import AsyncVerificationSessionService
+import aiohttp
+
+from ._headers import AppInfo, to_app_info
+from ._logging import configure_from_env
+from ._middleware import Middleware
+from ._models import RawObject
+from ._options import RequestOptions
+from ._requestor import Base, Requestor
+from ._resources import (
+    AsyncEphemeralKeyService,
+    AsyncEventService,
+    AsyncFileLinkService,
+    AsyncFileService,
+    AsyncVerificationReportService,
+    AsyncVerificationSessionService,
+)
+from ._retry import RetryPolicy
+from ._settings import DEFAULT_API_BASE, DEFAULT_FILES_BASE, NOT_GIVEN, NotGiven, Settings
 from ._transport import DEFAULT_MAX_RESPONSE_BYTES, AiohttpTransport
 
-__all__ = ["AsyncStripeIdentity", "DEFAULT_API_BASE"]
-
-DEFAULT_API_BASE = "https://api.stripe.com"
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _check_api_base(api_base: str, allow_insecure_http: bool) -> str:
-    parts = urlsplit(api_base)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"api_base must be an http(s) URL with a host, not {api_base!r}")
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise ValueError("api_base must not carry credentials, a query or a fragment")
-    if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(parts.hostname):
-        raise ValueError(
-            f"refusing plain http:// to {parts.hostname}: the API key would travel in clear text. "
-            "Use https://, or pass allow_insecure_http=True if you really mean it."
-        )
-    return api_base
+__all__ = ["DEFAULT_API_BASE", "DEFAULT_FILES_BASE", "AsyncStripeIdentity"]
 
 
 class AsyncStripeIdentity:
@@ -48,19 +37,30 @@ class AsyncStripeIdentity:
 
     Args:
         api_key: secret or restricted key; defaults to the ``STRIPE_API_KEY`` environment variable.
-            Without one, each call raises :class:`AuthenticationError` before sending anything.
+            Without one (or with an empty one), each call raises :class:`AuthenticationError`
+            before sending anything.
         api_base: where the API lives; an emulator's ``api_base`` for local work.
+        files_base: where file contents live (``https://files.stripe.com``; an emulator's
+            ``files_base``).
         stripe_version: the ``Stripe-Version`` header (default: the spec's ``2026-09-30.endive``).
         stripe_account: a connected account id, sent as ``Stripe-Account``.
+        stripe_context: sent as ``Stripe-Context`` (organization API keys).
         max_retries: retries after the first attempt (see :class:`RetryPolicy`).
         timeout: seconds each attempt may spend connecting or waiting for data.
         max_connections: size of the connection pool; more concurrent calls queue for a connection.
         middlewares: ``async (request, call_next) -> response`` callables, run once per attempt,
             outermost first.
+        operation_middlewares: the same, run once per call around all its attempts (tracing spans
+            for a whole operation, say).
         retry_policy: backoff settings; ``RetryPolicy.no_wait()`` in tests.
         ssl_context: TLS settings (a private CA, say); certificates are verified by default.
         allow_insecure_http: allow ``http://`` to hosts other than loopback.
         max_response_bytes: larger responses are refused with :class:`APIError`.
+        proxy: an ``http://`` or ``https://`` proxy URL, credentials included if needed.
+        trust_env: without ``proxy``, honour ``HTTPS_PROXY``, ``HTTP_PROXY`` and ``NO_PROXY``.
+        default_headers: headers added to every request.
+        app_info: your plugin's name, version, url and partner id, for Stripe's attribution.
+        client_user_agent: send ``X-Stripe-Client-User-Agent`` (this SDK's and Python's versions).
     """
 
     def __init__(
@@ -68,56 +68,185 @@ class AsyncStripeIdentity:
         api_key: str | None = None,
         *,
         api_base: str = DEFAULT_API_BASE,
+        files_base: str = DEFAULT_FILES_BASE,
         stripe_version: str | None = None,
         stripe_account: str | None = None,
+        stripe_context: str | None = None,
         max_retries: int = 2,
         timeout: float = 80.0,
         max_connections: int = 100,
         middlewares: Sequence[Middleware] = (),
+        operation_middlewares: Sequence[Middleware] = (),
         retry_policy: RetryPolicy | None = None,
         ssl_context: ssl.SSLContext | None = None,
         allow_insecure_http: bool = False,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        default_headers: Mapping[str, str] | None = None,
+        app_info: AppInfo | Mapping[str, str] | None = None,
+        client_user_agent: bool = True,
     ) -> None:
-        if not isinstance(max_retries, int) or max_retries < 0:
-            raise ValueError(f"max_retries must be a non-negative int, not {max_retries!r}")
-        if not timeout > 0:
-            raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        configure_from_env()
+        if api_key is None:
+            api_key = os.environ.get("STRIPE_API_KEY") or None
         if not isinstance(max_connections, int) or max_connections < 1:
             raise ValueError(f"max_connections must be a positive int, not {max_connections!r}")
-        self._api_base = _check_api_base(api_base, allow_insecure_http)
-        self._transport = AiohttpTransport(
+        settings = Settings(
+            api_key=api_key,
+            api_base=api_base,
+            files_base=files_base,
+            stripe_version=stripe_version,
+            stripe_account=stripe_account,
+            stripe_context=stripe_context,
+            max_retries=max_retries,
+            timeout=timeout,
+            middlewares=tuple(middlewares),
+            operation_middlewares=tuple(operation_middlewares),
+            retry_policy=retry_policy if retry_policy is not None else RetryPolicy(),
+            default_headers=default_headers,
+            app_info=to_app_info(app_info),
+            client_user_agent=client_user_agent,
+            allow_insecure_http=allow_insecure_http,
+        )
+        transport = AiohttpTransport(
             max_connections=max_connections,
             ssl_context=ssl_context,
             max_response_bytes=max_response_bytes,
+            proxy=proxy,
+            trust_env=trust_env,
         )
-        self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
-        handler = build_chain(
-            [idempotency_middleware, RetryMiddleware(self.retry_policy), *middlewares],
-            self._transport,
+        self._bind(settings, transport, owner=True)
+
+    def _bind(self, settings: Settings, transport: AiohttpTransport, *, owner: bool) -> None:
+        self._settings = settings
+        self._transport = transport
+        self._owner = owner
+        self._requestor = Requestor(
+            settings, transport=transport, pacing=None, aiohttp_version=aiohttp.__version__
         )
-        requestor = Requestor(
-            api_key=api_key,
-            api_base=api_base,
-            stripe_version=stripe_version,
-            stripe_account=stripe_account,
-            max_retries=max_retries,
-            timeout=timeout,
-            handler=handler,
+
+    # --- services (created on first use; a with_options view gets its own) ----------------------
+
+    @functools.cached_property
+    def verification_sessions(self) -> AsyncVerificationSessionService:
+        """Create, list, retrieve, update, cancel and redact VerificationSessions."""
+        return AsyncVerificationSessionService(self._requestor)
+
+    @functools.cached_property
+    def verification_reports(self) -> AsyncVerificationReportService:
+        """List and retrieve the VerificationReports that sessions produce."""
+        return AsyncVerificationReportService(self._requestor)
+
+    @functools.cached_property
+    def ephemeral_keys(self) -> AsyncEphemeralKeyService:
+        """Create and delete the ephemeral keys Stripe's mobile Identity SDKs start from."""
+        return AsyncEphemeralKeyService(self._requestor)
+
+    @functools.cached_property
+    def files(self) -> AsyncFileService:
+        """File metadata, and downloads of document and selfie images."""
+        return AsyncFileService(self._requestor)
+
+    @functools.cached_property
+    def file_links(self) -> AsyncFileLinkService:
+        """Short-lived public URLs of files, to show an image in a browser."""
+        return AsyncFileLinkService(self._requestor)
+
+    @functools.cached_property
+    def events(self) -> AsyncEventService:
+        """The account's events, to catch up on missed webhooks."""
+        return AsyncEventService(self._requestor)
+
+    # --- everything else -------------------------------------------------------------------------
+
+    async def raw_request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | Any | None = None,
+        opts: RequestOptions | Mapping[str, Any] | None = None,
+        *,
+        base: Base = "api",
+    ) -> RawObject:
+        """Call any endpoint (``"GET"``, ``"POST"`` or ``"DELETE"`` on ``/v1/...``) as a dict.
+
+        The same pipeline as the typed calls: idempotency key on POST, retries, typed errors, and
+        ``last_response`` on the result. ``base="files"`` sends it to ``files_base``.
+        """
+        return await self._requestor.request_raw(method, path, params, opts, base)
+
+    def with_options(
+        self,
+        *,
+        api_key: str | None | NotGiven = NOT_GIVEN,
+        api_base: str | NotGiven = NOT_GIVEN,
+        files_base: str | NotGiven = NOT_GIVEN,
+        stripe_version: str | None | NotGiven = NOT_GIVEN,
+        stripe_account: str | None | NotGiven = NOT_GIVEN,
+        stripe_context: str | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
+        middlewares: Sequence[Middleware] | NotGiven = NOT_GIVEN,
+        operation_middlewares: Sequence[Middleware] | NotGiven = NOT_GIVEN,
+        retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | None | NotGiven = NOT_GIVEN,
+        app_info: AppInfo | Mapping[str, str] | None | NotGiven = NOT_GIVEN,
+        client_user_agent: bool | NotGiven = NOT_GIVEN,
+        allow_insecure_http: bool | NotGiven = NOT_GIVEN,
+    ) -> AsyncStripeIdentity:
+        """A view of this client with some settings changed, sharing its connection pool.
+
+        Cheap to make (per tenant, per endpoint...). Closing a view closes nothing: the pool belongs
+        to the client the views came from. Pool settings (``max_connections``, TLS, proxies, the
+        response size cap) cannot differ between views.
+        """
+        changes: dict[str, Any] = {
+            "api_key": api_key,
+            "api_base": api_base,
+            "files_base": files_base,
+            "stripe_version": stripe_version,
+            "stripe_account": stripe_account,
+            "stripe_context": stripe_context,
+            "max_retries": max_retries,
+            "timeout": timeout,
+            "middlewares": middlewares if isinstance(middlewares, NotGiven) else tuple(middlewares),
+            "operation_middlewares": (
+                operation_middlewares
+                if isinstance(operation_middlewares, NotGiven)
+                else tuple(operation_middlewares)
+            ),
+            "retry_policy": retry_policy,
+            "default_headers": default_headers,
+            "app_info": app_info if isinstance(app_info, NotGiven) else to_app_info(app_info),
+            "client_user_agent": client_user_agent,
+            "allow_insecure_http": allow_insecure_http,
+        }
+        settings = self._settings.evolve(
+            {k: v for k, v in changes.items() if not isinstance(v, NotGiven)}
         )
-        self.verification_sessions = AsyncVerificationSessionService(requestor)
-        self.verification_reports = AsyncVerificationReportService(requestor)
+        view = object.__new__(type(self))
+        view._bind(settings, self._transport, owner=False)
+        return view
 
     @property
     def api_base(self) -> str:
-        return self._api_base
+        """The API's address."""
+        return self._settings.api_base
+
+    @property
+    def files_base(self) -> str:
+        """The files host's address (file contents)."""
+        return self._settings.files_base
 
     @property
     def closed(self) -> bool:
+        """Whether the connection pool has been closed (it then refuses new requests)."""
         return self._transport.closed
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(api_base={self._api_base!r})"
+        view = "" if self._owner else ", view"
+        return f"{type(self).__name__}(api_base={self.api_base!r}{view})"
 
     async def __aenter__(self) -> AsyncStripeIdentity:
         await self._transport.start()
@@ -132,5 +261,9 @@ class AsyncStripeIdentity:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool. Safe to call twice; later calls raise ``RuntimeError``."""
-        await self._transport.aclose()
+        """Close the connection pool; safe to call twice (later calls raise ``RuntimeError``).
+
+        On a ``with_options`` view this does nothing: close the client it came from.
+        """
+        if self._owner:
+            await self._transport.aclose()

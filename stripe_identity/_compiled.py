@@ -76,7 +76,7 @@ def compile_structure(cls: type, hook_for: Callable[[Any], Hook]) -> Hook:
         if name == "_json":
             lines.append(f"    {setter}(obj, o)")
             continue
-        if name == "last_response":
+        if name == "_last_response":
             lines.append(f"    {setter}(obj, None)")
             continue
         kind, optional, inner = _kind(hints[name])

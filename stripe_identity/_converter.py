@@ -24,13 +24,14 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn
 
 from ._compiled import compile_structure
-from ._list import ListObject
-from ._models import APIResource, StripeObject, VerificationReport
+from ._models import APIResource, Event, ListObject, StripeObject, VerificationSession
+from ._models._events import EventObject
 
 __all__ = ["converter", "make_converter", "unstructure"]
 
 
 _UNION_TYPES = (Union, types.UnionType)
+_IDENTITY_EVENT = "identity.verification_session."
 
 
 def _expect(kind: type) -> Callable[[Any, Any], Any]:
@@ -64,8 +65,15 @@ def _is_optional(tp: Any) -> bool:
     return get_origin(tp) in _UNION_TYPES and type(None) in get_args(tp)
 
 
-def _is_report_or_id(tp: Any) -> bool:
-    return get_origin(tp) in _UNION_TYPES and set(get_args(tp)) == {str, VerificationReport}
+def _expanded_type(tp: Any) -> type[StripeObject] | None:
+    """For an expandable field (``str | Model``): the model; ``None`` for any other type."""
+    if get_origin(tp) not in _UNION_TYPES:
+        return None
+    rest = [a for a in get_args(tp) if a is not str]
+    if len(rest) != len(get_args(tp)) - 1 or len(rest) != 1:
+        return None
+    model = rest[0]
+    return model if isinstance(model, type) and issubclass(model, StripeObject) else None
 
 
 def _is_list_object(tp: Any) -> bool:
@@ -122,11 +130,25 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
             raise TypeError("expected an object of strings")
         return value
 
-    def report_or_id(value: Any, _: Any) -> Any:
-        # An expandable field: an id by default, the whole object when expanded.
-        if value.__class__ is str:
-            return value
-        return conv.structure(value, VerificationReport)
+    def expandable_factory(tp: Any) -> Callable[[Any, Any], Any]:
+        model = _expanded_type(tp)
+        model_hook = conv.get_structure_hook(model)
+
+        def id_or_object(value: Any, _: Any) -> Any:
+            # An expandable field: an id by default, the whole object when expanded.
+            if value.__class__ is str:
+                return value
+            return model_hook(value, model)
+
+        return id_or_object
+
+    def event_object(value: Any, _: Any) -> Any:
+        # Identity events carry a typed session; any other event's object stays plain JSON.
+        if value.__class__ is not dict:
+            raise TypeError(f"expected an object, got {type(value).__name__}")
+        if value.get("object") == "identity.verification_session":
+            return conv.structure(value, VerificationSession)
+        return value
 
     def model_factory(cls: type[StripeObject]) -> Callable[[Any, Any], Any]:
         if not strict:
@@ -175,16 +197,30 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
     conv.register_structure_hook_factory(_is_open_enum, open_enum_factory)
     conv.register_structure_hook_factory(_is_str_list, list_factory)
     conv.register_structure_hook_func(lambda tp: tp == Mapping[str, str], str_mapping)
-    conv.register_structure_hook_func(_is_report_or_id, report_or_id)
+    conv.register_structure_hook_factory(lambda tp: _expanded_type(tp) is not None, expandable_factory)
+    conv.register_structure_hook_func(lambda tp: tp == EventObject, event_object)
     conv.register_structure_hook_factory(
         lambda tp: isinstance(tp, type) and issubclass(tp, StripeObject), model_factory
     )
     conv.register_structure_hook_factory(_is_list_object, list_object_factory)
 
+    event_model = conv.get_structure_hook(Event)
+
+    def structure_event(value: Any, tp: Any) -> Any:
+        event = event_model(value, tp)
+        # An Identity event's object is always a session: one that is not is malformed, not "other".
+        if event.type.startswith(_IDENTITY_EVENT) and not isinstance(
+            event.data.object, VerificationSession
+        ):
+            raise TypeError(f"the object of a {event.type} event is not a VerificationSession")
+        return event
+
+    conv.register_structure_hook(Event, structure_event)
+
     def unstructure_model(obj: StripeObject) -> dict[str, Any]:
         data: dict[str, Any] = dict(obj.extra_fields)
         for field in attrs.fields(type(obj)):
-            if field.name.startswith("_") or field.name == "last_response":
+            if field.name.startswith("_"):
                 continue
             value = getattr(obj, field.name)
             if value is None and field.name not in (obj._json or ()) and obj._json is not None:

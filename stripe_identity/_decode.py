@@ -21,10 +21,10 @@ from ._errors import (
     RateLimitError,
     StripeError,
 )
-from ._models import APIResource, ErrorObject
+from ._models import APIResource, ErrorObject, RawObject
 from ._response import Response, ResponseMeta
 
-__all__ = ["decode_model", "error_from_response", "redact_key"]
+__all__ = ["decode_model", "decode_raw", "error_from_response", "redact_key"]
 
 T = TypeVar("T", bound=APIResource)
 
@@ -48,7 +48,22 @@ def decode_model(response: Response, cls: type[T]) -> T:
         obj: T = hook(data, cls)
     except Exception as exc:  # cattrs, TypeError, KeyError...: all mean "not the documented shape"
         raise _unusable(response, f"an unexpected shape ({type(exc).__name__}: {exc})") from None
-    _set(obj, "last_response", ResponseMeta.of(response))
+    _set(obj, "_last_response", ResponseMeta.of(response))
+    return obj
+
+
+def decode_raw(response: Response) -> RawObject:
+    """The JSON object in a 2xx response, as a dict; or the error a non-2xx response describes."""
+    if not 200 <= response.status < 300:
+        raise error_from_response(response)
+    try:
+        data = orjson.loads(response.body)
+    except orjson.JSONDecodeError:
+        raise _unusable(response, "a body that is not JSON") from None
+    if not isinstance(data, dict):
+        raise _unusable(response, f"a JSON {type(data).__name__} instead of an object")
+    obj = RawObject(data)
+    obj.last_response = ResponseMeta.of(response)
     return obj
 
 

@@ -215,7 +215,7 @@ def run_demo() -> int:
             time.sleep(0.05)
         _step(11, "Webhook events your endpoint received, each signature verified")
         for event in endpoint.events:
-            _say(f"   {event.id}  {event.type:<45} {event.data.object.id}")
+            _say(f"   {event.id}  {event.type:<45} {event.session_object().id}")
         _say()
         stats = emu.stats()
         _say(

@@ -7,7 +7,10 @@ Encoding (what the SDK sends):
 * sequences are always indexed, ``a[0]=x``, including ``expand``;
 * ``True``/``False`` become ``true``/``false``; ``None`` is left out; ``""`` is sent as an empty value,
   which is how Stripe spells "unset this";
-* attrs instances (the params classes) encode like the mapping of their non-``None`` fields.
+* attrs instances (the params classes) encode like the mapping of their non-``None`` fields;
+* an aware ``datetime`` becomes unix seconds (a naive one is refused: its offset from UTC is a guess),
+  an ``Enum`` its value, and a model (a session, a file...) its ``id``, never its fields: a model
+  carries personal data that has no place in a request body.
 
 Like Stripe, the decoder reads brackets as nesting even when they arrive percent-escaped, so names
 that contain brackets (a metadata key ``"a[b]"``) cannot be sent and the encoder refuses them.
@@ -20,6 +23,8 @@ validator that knows the schema can tell an array from a hash with numeric keys 
 
 from __future__ import annotations
 
+import calendar
+import datetime
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -28,6 +33,8 @@ from typing import Any
 from urllib.parse import parse_qsl, quote_plus
 
 import attrs
+
+from ._models._base import StripeObject
 
 __all__ = [
     "FormDecodeError",
@@ -98,7 +105,7 @@ def _items(value: Any, prefix: str) -> list[tuple[Any, Any]] | None:
         except TypeError:
             names = [k for k in value if not isinstance(k, str)]
             raise TypeError(f"param names must be strings, got {names[0]!r} in {prefix!r}") from None
-    if attrs.has(value.__class__):
+    if attrs.has(value.__class__) and not isinstance(value, StripeObject):
         return _attrs_items(value)
     return None
 
@@ -120,6 +127,23 @@ def _scalar(value: Any, key: str) -> str:
         return str(int(value))
     if isinstance(value, str):
         return _quote(str(value), key)
+    if isinstance(value, datetime.datetime):
+        if value.utcoffset() is None:
+            raise TypeError(
+                f"cannot encode a naive datetime for {key!r}: give it a time zone "
+                "(datetime.now(timezone.utc), say) or pass unix seconds"
+            )
+        return str(calendar.timegm(value.utctimetuple()))
+    if isinstance(value, datetime.date):
+        raise TypeError(
+            f"cannot encode a date for {key!r}: Stripe takes instants, so pass an aware datetime "
+            "or unix seconds"
+        )
+    if isinstance(value, StripeObject):
+        object_id = getattr(value, "id", None)
+        if isinstance(object_id, str):
+            return _quote(object_id, key)
+        raise TypeError(f"cannot encode a {type(value).__name__} for {key!r}: it has no id")
     raise TypeError(f"cannot encode a {type(value).__name__} for {key!r}")
 
 

@@ -12,8 +12,10 @@ Everything the SDK raises on purpose derives from :class:`StripeError`::
      +-- IdempotencyError            error.type == "idempotency_error" (a key reused with other params)
      +-- RateLimitError              429
      +-- SignatureVerificationError  a webhook whose signature does not check out
+          +-- WebhookPayloadError    correctly signed, but not JSON or not an event
 
 Attributes default to ``None`` when they do not apply (a connection error has no ``http_status``).
+The classes present themselves as ``stripe_identity.<Name>`` (in tracebacks too), the name to import.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ __all__ = [
     "RateLimitError",
     "SignatureVerificationError",
     "StripeError",
+    "WebhookPayloadError",
 ]
 
 
@@ -63,6 +66,20 @@ class StripeError(Exception):
         self.json_body = json_body
         self.headers = headers
         self.error = error
+
+    @property
+    def user_message(self) -> str:
+        """The message (stripe-python's spelling, for code written against it)."""
+        return self.message
+
+    @property
+    def http_body(self) -> str | None:
+        """The error body as text, when there was a JSON body (stripe-python's spelling)."""
+        if self.json_body is None:
+            return None
+        import json
+
+        return json.dumps(self.json_body)
 
     def __str__(self) -> str:
         if self.request_id:
@@ -121,3 +138,28 @@ class SignatureVerificationError(StripeError):
     def __init__(self, message: str, sig_header: str | None = None) -> None:
         super().__init__(message)
         self.sig_header = sig_header
+
+
+class WebhookPayloadError(SignatureVerificationError):
+    """A webhook payload whose signature is valid but which is not JSON, or not an event.
+
+    It derives from :class:`SignatureVerificationError` so that one ``except`` clause still guards an
+    endpoint, while its message and type say the signature itself was fine.
+    """
+
+
+for _cls in (
+    StripeError,
+    APIError,
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    PermissionDeniedError,
+    InvalidRequestError,
+    IdempotencyError,
+    RateLimitError,
+    SignatureVerificationError,
+    WebhookPayloadError,
+):
+    # Tracebacks and reprs name the class where users import it from, not this private module.
+    _cls.__module__ = "stripe_identity"

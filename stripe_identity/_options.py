@@ -14,20 +14,27 @@ def _mask(value: str | None) -> str:
     return "None" if value is None else "'<redacted>'"
 
 
+def _frozen_headers(value: Mapping[str, str] | None) -> Mapping[str, str] | None:
+    return None if value is None else dict(value)
+
+
 @attrs.frozen(kw_only=True)
 class RequestOptions:
     """Overrides for a single request; ``None`` keeps the client's setting.
 
     ``idempotency_key`` is used as given on a POST (and reused by its retries); without one the SDK
-    picks a UUID4 per call.
+    picks a UUID4 per call. ``stripe_context`` is sent as ``Stripe-Context`` (organization keys);
+    ``headers`` are added to the request (and may replace the client's ``default_headers``).
     """
 
     api_key: str | None = attrs.field(default=None, repr=_mask)
     stripe_account: str | None = None
+    stripe_context: str | None = None
     stripe_version: str | None = None
     idempotency_key: str | None = None
     max_retries: int | None = None
     timeout: float | None = None
+    headers: Mapping[str, str] | None = attrs.field(default=None, converter=_frozen_headers)
 
     def __attrs_post_init__(self) -> None:
         if self.max_retries is not None and (

@@ -6,8 +6,9 @@ every sync call hands its coroutine to the portal and waits. Many threads may ca
 portal is thread-safe and the loop multiplexes their requests over the one pool.
 
 The portal is started when the sync client is built, again in a child after ``os.fork()`` (the
-parent's loop thread does not exist there), and stopped by ``close()``, by garbage collection, or at
-interpreter exit, whichever comes first.
+parent's loop thread does not exist there), and stopped by ``close()`` or at interpreter exit. The
+sync client, its services, pages and iterators all hold the :class:`PortalRunner`; only once every one
+of them is gone (so nothing could call it any more) is the portal stopped by garbage collection.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ __all__ = ["PortalRunner"]
 
 T = TypeVar("T")
 
-_LIVE: weakref.WeakSet[PortalRunner] = weakref.WeakSet()
+#: Every portal not yet closed, closed at interpreter exit whoever still holds it.
+_LIVE: set[_Portal] = set()
 _ABANDONED_IN_CHILD: list[object] = []
 
 
@@ -54,7 +56,45 @@ if hasattr(os, "register_at_fork"):
 
 
 class PortalRunner:
-    """Runs coroutines of one :class:`AsyncStripeIdentity` from any number of threads."""
+    """Runs coroutines of one :class:`AsyncStripeIdentity` from any number of threads.
+
+    A handle on a :class:`_Portal`: when the last object holding the handle is collected, the
+    portal is closed (from the exit hook instead, if that happens on the portal's own thread).
+    """
+
+    def __init__(self, factory: Callable[[], AsyncStripeIdentity]) -> None:
+        self._portal = _Portal(factory)
+        weakref.finalize(self, self._portal.close)
+
+    @property
+    def closed(self) -> bool:
+        return self._portal.closed
+
+    @property
+    def client(self) -> AsyncStripeIdentity:
+        """The async client behind the facade (started on first use)."""
+        return self._portal.client
+
+    def start(self) -> None:
+        """Start the portal and the async client now (idempotent)."""
+        self._portal.start()
+
+    def call(self, func: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """Run ``func(*args)`` on the portal's loop and wait for its result.
+
+        Positional arguments only (anyio's portal takes no keywords): bind keywords with
+        ``functools.partial``. If the wait is interrupted (Ctrl-C, or any ``BaseException``), the
+        coroutine is cancelled before the exception propagates.
+        """
+        return self._portal.call(func, *args)
+
+    def close(self) -> None:
+        """Close the async client on its loop, then stop the portal and join its thread."""
+        self._portal.close()
+
+
+class _Portal:
+    """One blocking portal and the async client that lives on its loop."""
 
     def __init__(self, factory: Callable[[], AsyncStripeIdentity]) -> None:
         self._factory = factory
@@ -110,12 +150,6 @@ class PortalRunner:
         return client
 
     def call(self, func: Callable[..., Awaitable[T]], *args: Any) -> T:
-        """Run ``func(*args)`` on the portal's loop and wait for its result.
-
-        Positional arguments only (anyio's portal takes no keywords): bind keywords with
-        ``functools.partial``. If the wait is interrupted (Ctrl-C, or any ``BaseException``), the
-        coroutine is cancelled before the exception propagates.
-        """
         _refuse_inside_event_loop()
         portal = self._portal
         if portal is None or self._pid != os.getpid():
@@ -128,7 +162,10 @@ class PortalRunner:
             raise
 
     def close(self) -> None:
-        """Close the async client on its loop, then stop the portal and join its thread."""
+        if threading.get_ident() == self._loop_thread:
+            # Garbage collection can run a finaliser on the loop thread itself, which cannot wait
+            # for itself: the portal stays in _LIVE and the exit hook closes it.
+            return
         with self._lock:
             if self._closed:
                 return
@@ -137,10 +174,6 @@ class PortalRunner:
             portal, cm, client = self._portal, self._portal_cm, self._client
             self._portal = self._portal_cm = self._client = None
         if portal is None or cm is None:
-            return
-        if threading.get_ident() == self._loop_thread:
-            # Garbage collection can run a finaliser on the loop thread itself, which cannot wait
-            # for itself; the exit hook closes the portal instead.
             return
         try:
             if client is not None:

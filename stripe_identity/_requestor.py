@@ -1,50 +1,49 @@
 """From a service call to a model: build the :class:`Request`, run the pipeline, decode the answer.
 
-Everything that does not change between calls (headers, URL prefix, the middleware chain) is prepared
-once, when the client is built; a call copies a small dict and encodes its params.
+Everything that does not change between calls (headers, URL prefixes, the middleware chain) is
+prepared once, when the client or a ``with_options`` view is built; a call copies a small dict and
+encodes its params. The chain, outermost first::
+
+    idempotency -> operation middlewares -> retry -> pacing -> middlewares (per attempt) -> transport
 """
 
 from __future__ import annotations
 
-import os
-import platform
 from collections.abc import Mapping
-from importlib.metadata import version
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import attrs
 
-from ._decode import decode_model
+from ._decode import decode_model, decode_raw, error_from_response
 from ._encoding import encode_form
 from ._errors import AuthenticationError
-from ._list import ListObject
-from ._middleware import Handler
-from ._models import APIResource, VerificationReport, VerificationSession
+from ._headers import (
+    check_free_text_header,
+    check_header_name,
+    check_header_value,
+    client_user_agent,
+    user_agent,
+)
+from ._middleware import Handler, Middleware, build_chain, idempotency_middleware
+from ._models import APIResource, HasId, ListObject, RawObject
 from ._options import NO_OPTIONS as _NO_OPTIONS
 from ._options import RequestOptions, to_request_options
-from ._response import Request
-from ._version import __version__
+from ._response import BodySink, Request, ResponseMeta
+from ._retry import RetryMiddleware
+from ._settings import Settings
 
-__all__ = [
-    "DEFAULT_STRIPE_VERSION",
-    "Requestor",
-    "USER_AGENT",
-    "check_header_value",
-]
+__all__ = ["DEFAULT_STRIPE_VERSION", "Base", "Requestor"]
 
 #: The API version of the spec this SDK was built from.
 DEFAULT_STRIPE_VERSION = "2026-09-30.endive"
 
-USER_AGENT = (
-    f"stripe-identity-python/{__version__} aiohttp/{version('aiohttp')} "
-    f"{platform.python_implementation()}/{platform.python_version()}"
-)
+#: Which host a path lives on: the API, or the files host (file contents).
+Base = Literal["api", "files"]
 
 _FORM = "application/x-www-form-urlencoded"
 
 M = TypeVar("M", bound=APIResource)
-#: What a list can hold: the objects that have ids to page by.
-L = TypeVar("L", VerificationSession, VerificationReport)
+L = TypeVar("L", bound=HasId)
 
 
 def _no_key() -> AuthenticationError:
@@ -54,55 +53,51 @@ def _no_key() -> AuthenticationError:
     )
 
 
-def check_header_value(name: str, value: str) -> str:
-    """Refuse values that would corrupt the request's headers (the value itself is not echoed)."""
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string, not {type(value).__name__}")
-    if not value.isprintable() or any(c.isspace() for c in value) or not value.isascii():
-        if name == "api_key":
-            raise AuthenticationError(
-                "The API key contains whitespace or non-printable characters; "
-                "copy it again from the Dashboard."
-            )
-        raise ValueError(f"{name} contains whitespace or non-printable characters")
-    return value
+def _headers_of(settings: Settings, aiohttp_version: str) -> dict[str, str]:
+    headers = {
+        "User-Agent": user_agent(aiohttp_version, settings.app_info),
+        "Accept": "application/json",
+        "Stripe-Version": settings.stripe_version or DEFAULT_STRIPE_VERSION,
+    }
+    if settings.client_user_agent:
+        headers["X-Stripe-Client-User-Agent"] = client_user_agent(aiohttp_version, settings.app_info)
+    if settings.api_key:
+        headers["Authorization"] = f"Bearer {settings.api_key}"
+    if settings.stripe_account is not None:
+        headers["Stripe-Account"] = settings.stripe_account
+    if settings.stripe_context is not None:
+        headers["Stripe-Context"] = settings.stripe_context
+    headers.update(settings.default_headers)
+    return headers
 
 
 class Requestor:
-    """Holds a client's settings and its pipeline; services call :meth:`request`."""
+    """Holds a client's settings and its pipeline; services call :meth:`request` and friends."""
 
     def __init__(
         self,
+        settings: Settings,
         *,
-        api_key: str | None,
-        api_base: str,
-        stripe_version: str | None,
-        stripe_account: str | None,
-        max_retries: int,
-        timeout: float | None,
-        handler: Handler,
+        transport: Handler,
+        pacing: Middleware | None,
+        aiohttp_version: str,
     ) -> None:
-        if api_key is None:
-            api_key = os.environ.get("STRIPE_API_KEY") or None
-        if api_key is not None:
-            check_header_value("api_key", api_key)
-        self._api_base = api_base.rstrip("/")
-        self._max_retries = max_retries
-        self._timeout = timeout
-        self._handler = handler
-        headers = {
-            "User-Agent": USER_AGENT,
-            "Accept": "application/json",
-            "Stripe-Version": check_header_value(
-                "stripe_version", stripe_version or DEFAULT_STRIPE_VERSION
-            ),
-        }
-        if api_key is not None:
-            headers["Authorization"] = f"Bearer {api_key}"
-        if stripe_account is not None:
-            headers["Stripe-Account"] = check_header_value("stripe_account", stripe_account)
-        self._get_headers = headers
-        self._post_headers = {**headers, "Content-Type": _FORM}
+        self.settings = settings
+        self._bases = {"api": settings.api_base, "files": settings.files_base}
+        self._api_base = settings.api_base
+        self._max_retries = settings.max_retries
+        self._timeout = settings.timeout
+        chain: list[Middleware] = [
+            idempotency_middleware,
+            *settings.operation_middlewares,
+            RetryMiddleware(settings.retry_policy),
+        ]
+        if pacing is not None:
+            chain.append(pacing)
+        chain.extend(settings.middlewares)
+        self._handler = build_chain(chain, transport)
+        self._get_headers = _headers_of(settings, aiohttp_version)
+        self._post_headers = {**self._get_headers, "Content-Type": _FORM}
 
     def build(
         self,
@@ -110,23 +105,19 @@ class Requestor:
         path: str,
         params: Mapping[str, Any] | Any | None,
         opts: RequestOptions,
+        template: str = "",
+        base: Base = "api",
+        sink: BodySink | None = None,
     ) -> Request:
         """The :class:`Request` for one call, with the client's settings and ``opts`` applied."""
         encoded = "" if params is None else encode_form(params)
         is_post = method == "POST"
         headers = (self._post_headers if is_post else self._get_headers).copy()
-        if opts is not _NO_OPTIONS:  # most calls pass no options: skip the five checks
-            if opts.api_key is not None:
-                headers["Authorization"] = f"Bearer {check_header_value('api_key', opts.api_key)}"
-            if opts.stripe_account is not None:
-                headers["Stripe-Account"] = check_header_value("stripe_account", opts.stripe_account)
-            if opts.stripe_version is not None:
-                headers["Stripe-Version"] = check_header_value("stripe_version", opts.stripe_version)
-            if opts.idempotency_key is not None and is_post:
-                headers["Idempotency-Key"] = check_header_value("idempotency_key", opts.idempotency_key)
+        if opts is not _NO_OPTIONS:  # most calls pass no options: skip the checks
+            _apply(headers, opts, is_post)
         if "Authorization" not in headers:
             raise _no_key()
-        url = self._api_base + path
+        url = (self._api_base if base == "api" else self._bases[base]) + path
         body = None
         if is_post:
             body = encoded.encode("ascii")
@@ -140,6 +131,9 @@ class Requestor:
             body,
             opts.timeout if opts.timeout is not None else self._timeout,
             opts.max_retries if opts.max_retries is not None else self._max_retries,
+            template or path,
+            0,
+            sink,
         )
 
     async def request(
@@ -149,8 +143,9 @@ class Requestor:
         params: Mapping[str, Any] | Any | None,
         opts: RequestOptions | Mapping[str, Any] | None,
         cls: type[M],
+        template: str = "",
     ) -> M:
-        request = self.build(method, path, params, to_request_options(opts))
+        request = self.build(method, path, params, to_request_options(opts), template)
         return decode_model(await self._handler(request), cls)
 
     async def request_list(
@@ -166,23 +161,59 @@ class Requestor:
         list_type: Any = ListObject[item_cls]  # type: ignore[valid-type]
 
         async def fetch(next_params: Mapping[str, Any]) -> ListObject[L]:
-            return await self._list_page(path, next_params, options, list_type, fetch)
+            request = self.build("GET", path, next_params, options)
+            page: ListObject[L] = decode_model(await self._handler(request), list_type)
+            object.__setattr__(page, "_fetch", fetch)
+            object.__setattr__(page, "_params", next_params)
+            return page
 
-        return await self._list_page(path, page_params, options, list_type, fetch)
+        return await fetch(page_params)
 
-    async def _list_page(
+    async def request_raw(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | Any | None,
+        opts: RequestOptions | Mapping[str, Any] | None,
+        base: Base,
+    ) -> RawObject:
+        """Any endpoint, through the same pipeline: the decoded JSON object, with ``last_response``."""
+        request = self.build(method.upper(), path, params, to_request_options(opts), base=base)
+        return decode_raw(await self._handler(request))
+
+    async def stream(
         self,
         path: str,
-        params: Mapping[str, Any],
-        opts: RequestOptions,
-        list_type: Any,
-        fetch: Any,
-    ) -> ListObject[L]:
-        request = self.build("GET", path, params, opts)
-        page: ListObject[L] = decode_model(await self._handler(request), list_type)
-        object.__setattr__(page, "_fetch", fetch)
-        object.__setattr__(page, "_params", params)
-        return page
+        opts: RequestOptions | Mapping[str, Any] | None,
+        sink: BodySink,
+        template: str,
+        base: Base = "files",
+    ) -> ResponseMeta:
+        """GET ``path`` with its success body written to ``sink`` instead of memory."""
+        request = self.build("GET", path, None, to_request_options(opts), template, base, sink)
+        response = await self._handler(request)
+        if not 200 <= response.status < 300:
+            raise error_from_response(response)
+        return ResponseMeta.of(response)
+
+
+def _apply(headers: dict[str, str], opts: RequestOptions, is_post: bool) -> None:
+    if opts.api_key is not None:
+        if opts.api_key:
+            headers["Authorization"] = f"Bearer {check_header_value('api_key', opts.api_key)}"
+        else:  # an empty key is a missing key, not "Bearer "
+            headers.pop("Authorization", None)
+    if opts.stripe_account is not None:
+        headers["Stripe-Account"] = check_header_value("stripe_account", opts.stripe_account)
+    if opts.stripe_context is not None:
+        headers["Stripe-Context"] = check_header_value("stripe_context", opts.stripe_context)
+    if opts.stripe_version is not None:
+        headers["Stripe-Version"] = check_header_value("stripe_version", opts.stripe_version)
+    if opts.idempotency_key is not None and is_post:
+        headers["Idempotency-Key"] = check_header_value("idempotency_key", opts.idempotency_key)
+    if opts.headers:
+        for name, value in opts.headers.items():
+            headers[check_header_name(name)] = check_free_text_header(name, value)
 
 
 def _as_dict(params: Mapping[str, Any] | Any | None) -> dict[str, Any]:

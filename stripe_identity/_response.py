@@ -7,10 +7,11 @@ services never see aiohttp.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol
 
 import attrs
 
-__all__ = ["Request", "Response", "ResponseMeta"]
+__all__ = ["BodySink", "Request", "Response", "ResponseMeta"]
 
 
 def _mask_headers(headers: Mapping[str, str]) -> str:
@@ -19,12 +20,28 @@ def _mask_headers(headers: Mapping[str, str]) -> str:
     return repr(shown)
 
 
+class BodySink(Protocol):
+    """Where a streamed success body goes (file downloads), instead of into memory.
+
+    ``start`` runs once per attempt before the first chunk: a sink truncates what an earlier, failed
+    attempt wrote, and may refuse a declared ``length`` by raising :class:`~stripe_identity.APIError`.
+    """
+
+    async def start(self, length: int | None) -> None: ...
+
+    async def write(self, chunk: bytes) -> None: ...
+
+
 @attrs.frozen
 class Request:
     """One logical API call.
 
     ``headers`` is a fresh dict per call: a middleware may add or replace headers in place (every
     attempt sees the change). Use :func:`attrs.evolve` to change anything else.
+
+    ``path_template`` names the operation the way OpenTelemetry's ``url.template`` does
+    (``/v1/identity/verification_sessions/{session}``), so that metrics and traces group calls by
+    operation rather than by id. ``resend_count`` is 0 on the first attempt and counts the retries.
     """
 
     method: str
@@ -34,6 +51,9 @@ class Request:
     body: bytes | None = None
     timeout: float | None = None
     max_retries: int = 0
+    path_template: str = ""
+    resend_count: int = 0
+    sink: BodySink | None = attrs.field(default=None, repr=False)
 
     @property
     def idempotency_key(self) -> str | None:
@@ -42,7 +62,11 @@ class Request:
 
 @attrs.frozen
 class Response:
-    """The outcome of one attempt: the whole body is always read before this exists."""
+    """The outcome of one attempt: the whole body is always read before this exists.
+
+    When the request had a ``sink`` and the status is 2xx, the body went to the sink and ``body`` is
+    empty.
+    """
 
     status: int
     headers: Mapping[str, str] = attrs.field(repr=False)
@@ -57,7 +81,7 @@ class Response:
 
 @attrs.frozen
 class ResponseMeta:
-    """What a caller may want to know about the response behind a returned object."""
+    """The HTTP response behind a returned object: status, headers, ``Request-Id``, idempotency key."""
 
     http_status: int
     headers: Mapping[str, str] = attrs.field(repr=False)

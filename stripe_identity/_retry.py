@@ -1,9 +1,12 @@
 """When to try a request again, and how long to wait first.
 
-The decision follows Stripe's own SDKs: the API's ``Stripe-Should-Retry`` header wins when present;
-otherwise connection failures, timeouts, 409 (a conflicting concurrent request), 429 and 5xx are
-retried, and other 4xx never are. Retrying a POST is safe because the idempotency middleware gave it a
-key before the first attempt.
+The API's ``Stripe-Should-Retry`` header wins when present, as in Stripe's own SDKs; otherwise
+connection failures, timeouts, 409 (a conflicting concurrent request), 429 and 5xx are retried, and
+other 4xx never are. One difference from stripe-python, on purpose: a 429 without the header is
+retried too (stripe-python gives up at once). Stripe answers 429 both for rate limits and for lock
+timeouts; after the backoff either may well pass, and a caller who would rather fail fast sets
+``max_retries=0`` (or paces its calls: ``rate_limit=``). Retrying a POST is safe because the
+idempotency middleware gave it a key before the first attempt.
 """
 
 from __future__ import annotations
@@ -118,6 +121,7 @@ class RetryMiddleware:
                 wait = self.policy.delay(retry_number, response.headers)
                 reason = f"HTTP {response.status}"
             retry_number += 1
+            request = attrs.evolve(request, resend_count=retry_number)
             logger.info(
                 "retrying %s %s in %.3fs (retry %d of %d) after %s",
                 request.method,

@@ -1,22 +1,27 @@
 """The only module that speaks aiohttp: one attempt of one request.
 
 Its contract with the rest of the SDK is small: take a :class:`Request`, return a :class:`Response`
-whose body has been read in full (so the connection is back in the pool), or raise
-:class:`APIConnectionError` / :class:`APITimeoutError` / :class:`APIError`. No aiohttp or OS exception
-leaves this module.
+whose body has been read in full (so the connection is back in the pool) or, for a request with a
+``sink``, streamed into it; or raise :class:`APIConnectionError` / :class:`APITimeoutError` /
+:class:`APIError`. No aiohttp or OS exception leaves this module; a sink's own errors (a full disk, a
+file too large) pass through as they are.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 import time
+import warnings
+from typing import Any
 
 import aiohttp
 from yarl import URL
 
 from ._errors import APIConnectionError, APIError, APITimeoutError
-from ._response import Request, Response
+from ._proxy import ProxyResolver, mask
+from ._response import BodySink, Request, Response
 
 __all__ = ["AiohttpTransport", "DEFAULT_MAX_RESPONSE_BYTES"]
 
@@ -24,6 +29,14 @@ __all__ = ["AiohttpTransport", "DEFAULT_MAX_RESPONSE_BYTES"]
 DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 
 _CHUNK = 64 * 1024
+
+
+class _SinkFailed(Exception):
+    """Carries an exception a body sink raised past the transport's error mapping."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
 
 
 class AiohttpTransport:
@@ -35,10 +48,14 @@ class AiohttpTransport:
         max_connections: int = 100,
         ssl_context: ssl.SSLContext | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        proxy: str | None = None,
+        trust_env: bool = True,
     ) -> None:
         self._max_connections = max_connections
         self._ssl: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
         self._max_response_bytes = max_response_bytes
+        resolver = ProxyResolver(proxy, trust_env)
+        self._proxies = resolver if resolver.enabled else None
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[float | None, aiohttp.ClientTimeout] = {}
         self._used_tls = False
@@ -60,8 +77,10 @@ class AiohttpTransport:
             # Timeouts are per attempt (see _timeout); the session-wide total would also count the
             # time spent queueing for a pooled connection.
             timeout=aiohttp.ClientTimeout(total=None),
-            skip_auto_headers=("User-Agent",),
             raise_for_status=False,
+            # Proxies come from our own resolver (once per origin); aiohttp's trust_env would read
+            # the environment and ~/.netrc in a worker thread on every request.
+            trust_env=False,
         )
         return self._session
 
@@ -82,6 +101,7 @@ class AiohttpTransport:
     async def __call__(self, request: Request) -> Response:
         session = self._session or self._open()
         started = time.perf_counter()
+        proxy = self._proxies.for_url(request.url) if self._proxies is not None else None
         try:
             async with session.request(
                 request.method,
@@ -91,15 +111,22 @@ class AiohttpTransport:
                 headers=request.headers,
                 allow_redirects=False,
                 timeout=self._timeout(request.timeout),
+                proxy=proxy.url if proxy is not None else None,
+                proxy_headers=proxy.headers if proxy is not None else None,
             ) as resp:
                 length = resp.content_length
-                if length is not None and length <= self._max_response_bytes:
+                if request.sink is not None and 200 <= resp.status < 300:
+                    await _stream(resp, request.sink)
+                    body = b""
+                elif length is not None and length <= self._max_response_bytes:
                     body = await resp.read()  # the usual case, without another coroutine
                 else:
                     body = await self._read_big_body(resp, request, length)
                 if not self._used_tls and request.url.startswith("https:"):
                     self._used_tls = True
                 return Response(resp.status, resp.headers, body, request, time.perf_counter() - started)
+        except _SinkFailed as failed:
+            raise failed.error from None
         except APIError:
             raise
         except asyncio.TimeoutError as exc:
@@ -120,13 +147,15 @@ class AiohttpTransport:
             ) from exc
         except aiohttp.InvalidURL as exc:
             raise APIConnectionError(
-                f"invalid URL for {request.method} {request.path}: {exc}",
+                f"invalid URL for {request.method} {request.path}: {mask(str(exc))}",
                 should_retry=False,
                 idempotency_key=request.idempotency_key,
             ) from exc
         except (aiohttp.ClientError, OSError) as exc:
+            via = f" (via proxy {proxy.url})" if proxy is not None else ""
             raise APIConnectionError(
-                f"could not complete {request.method} {request.path}: {type(exc).__name__}: {exc}",
+                f"could not complete {request.method} {request.path}{via}: "
+                f"{type(exc).__name__}: {mask(str(exc))}",
                 idempotency_key=request.idempotency_key,
             ) from exc
 
@@ -167,3 +196,37 @@ class AiohttpTransport:
             if self._used_tls:
                 # Lets SSL transports finish their shutdown so Python does not warn about them.
                 await asyncio.sleep(0.25)
+
+    def __del__(self, _warn: Any = warnings.warn) -> None:
+        session = self._session
+        if session is None or self._closed:
+            return
+        self._closed = True
+        # One warning that says what to do, instead of aiohttp's "Unclosed client session" and the
+        # connection objects it lists: close the pool quietly, then name the fix.
+        with contextlib.suppress(Exception):
+            connector = session.connector
+            if connector is not None:
+                connector._close()
+        _warn(
+            "an AsyncStripeIdentity client was never closed: use `async with "
+            "AsyncStripeIdentity(...) as client:` or call `await client.aclose()`",
+            ResourceWarning,
+            source=self,
+            stacklevel=2,
+        )
+
+
+async def _stream(resp: aiohttp.ClientResponse, sink: BodySink) -> None:
+    """Hand a success body to ``sink`` chunk by chunk; the sink's own errors pass through as they are."""
+    try:
+        await sink.start(resp.content_length)
+    except Exception as exc:
+        resp.close()  # do not drain a body we refuse
+        raise _SinkFailed(exc) from None
+    async for chunk in resp.content.iter_chunked(_CHUNK):
+        try:
+            await sink.write(chunk)
+        except Exception as exc:
+            resp.close()
+            raise _SinkFailed(exc) from None

@@ -7,9 +7,13 @@ secret is being rolled. Verify against the raw request body, before any JSON par
     event = webhooks.construct_event(await request.read(), request.headers["Stripe-Signature"],
                                      endpoint_secret)
 
-Anything that is not a correctly signed, fresh, well-formed VerificationSession event raises
-:class:`SignatureVerificationError`, so one ``except`` clause guards the endpoint. Messages never
-repeat the secret.
+Any correctly signed, fresh event comes back as an :class:`~stripe_identity.Event`, whatever its type:
+``data.object`` is a typed ``VerificationSession`` for ``identity.verification_session.*`` events and
+the plain JSON object otherwise, so an endpoint shared with other event types can acknowledge those
+(answer 2xx) instead of refusing them. A bad signature, a stale timestamp or a malformed header raises
+:class:`SignatureVerificationError`; a correctly signed payload that is not JSON, or not an event,
+raises its subclass :class:`WebhookPayloadError`, so one ``except`` clause still guards the endpoint.
+Messages never repeat the secret.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import time
 import orjson
 
 from ._converter import converter
-from ._errors import SignatureVerificationError
+from ._errors import SignatureVerificationError, WebhookPayloadError
 from ._models import Event
 
 __all__ = [
@@ -112,16 +116,22 @@ def verify_header(
 def construct_event(
     payload: bytes | str, sig_header: str, secret: str, tolerance: int = DEFAULT_TOLERANCE
 ) -> Event:
-    """Verify the signature, then parse the payload into a typed :class:`Event`."""
+    """Verify the signature, then parse the payload into an :class:`Event` (of any type)."""
     verify_header(payload, sig_header, secret, tolerance)
     try:
         data = orjson.loads(_as_bytes(payload))
     except orjson.JSONDecodeError:
-        raise SignatureVerificationError("The signed payload is not valid JSON", sig_header) from None
+        raise WebhookPayloadError(
+            "The signature is valid, but the payload is not JSON", sig_header
+        ) from None
+    if not isinstance(data, dict) or data.get("object") != "event":
+        raise WebhookPayloadError(
+            "The signature is valid, but the payload is not an event object", sig_header
+        )
     try:
         return converter.structure(data, Event)
     except Exception as exc:  # any shape problem: not an event this SDK can hand over
-        raise SignatureVerificationError(
-            f"The signed payload is not a VerificationSession event ({type(exc).__name__})",
+        raise WebhookPayloadError(
+            f"The signature is valid, but the event is malformed ({type(exc).__name__}: {exc})",
             sig_header,
         ) from None

@@ -216,12 +216,18 @@ def _public_coroutines(cls: type) -> dict[str, Any]:
     }
 
 
+_SERVICES = [
+    (getattr(si, name.removeprefix("Async")), getattr(si, name))
+    for name in si.__all__
+    if name.startswith("Async") and name.endswith("Service")
+]
+
+
 @pytest.mark.parametrize(
     ("sync_cls", "async_cls"),
     [
         (si.StripeIdentity, si.AsyncStripeIdentity),
-        (si.VerificationSessionService, si.AsyncVerificationSessionService),
-        (si.VerificationReportService, si.AsyncVerificationReportService),
+        *_SERVICES,
         (si.SyncListObject, si.ListObject),
     ],
 )
@@ -239,12 +245,14 @@ def test_sync_signatures_equal_the_async_ones(sync_cls: type, async_cls: type) -
         returns = expected.return_annotation
         if inspect.isasyncgenfunction(member):
             returns = returns.replace("AsyncIterator", "Iterator")
+        if returns.startswith("ListObject["):  # the sync client's pages are SyncListObjects
+            returns = "Sync" + returns
         assert actual.return_annotation == returns, (sync_cls, name)
         if name not in ("__init__", *renamed):
             assert inspect.getdoc(sync_member) == inspect.getdoc(member), (sync_cls, name)
-    if hasattr(async_cls, "CreateParams"):
-        for alias in ("CreateParams", "ListParams", "RetrieveParams", "UpdateParams"):
-            assert getattr(sync_cls, alias) is getattr(async_cls, alias)
+    aliases = [name for name in vars(async_cls) if name.endswith("Params")]
+    for alias in aliases:
+        assert getattr(sync_cls, alias) is getattr(async_cls, alias)
 
 
 def test_generated_facade_is_current_and_generation_is_deterministic() -> None:
@@ -270,7 +278,9 @@ def test_generator_check_fails_on_a_stale_facade(tmp_path: Any) -> None:
         out = pathlib.Path(sys.argv[1])
         generate_sync.OUT = out
         for path, text in generate_sync.render().items():
-            (out / path.name).write_text(text.replace("def retrieve", "def fetch"))
+            target = out / path.relative_to(generate_sync.OUT)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text.replace("def retrieve", "def fetch"))
         sys.exit(generate_sync.main(["--check"]))
         """
     )

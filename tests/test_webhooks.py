@@ -182,7 +182,7 @@ async def test_emulator_delivers_every_event_in_order_despite_a_failing_endpoint
     assert handler.deliveries == len(expected) + 1  # the failed first attempt was retried
     by_session: dict[str, list[str]] = {}
     for event in handler.events:
-        by_session.setdefault(event.data.object.id, []).append(event.type.rsplit(".", 1)[1])
+        by_session.setdefault(event.session_object().id, []).append(event.type.rsplit(".", 1)[1])
     assert by_session[first.id] == [
         "created",
         "processing",

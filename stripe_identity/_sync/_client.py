@@ -7,16 +7,28 @@ from __future__ import annotations
 
 import functools
 import ssl
-import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
+from typing import Any
 
-from .._client import DEFAULT_API_BASE, AsyncStripeIdentity
-from .._middleware import Middleware
-from .._portal import PortalRunner
-from .._retry import RetryPolicy
-from .._transport import DEFAULT_MAX_RESPONSE_BYTES
-from ._services import VerificationReportService, VerificationSessionService
+from stripe_identity._client import AsyncStripeIdentity
+from stripe_identity._headers import AppInfo
+from stripe_identity._middleware import Middleware
+from stripe_identity._models import RawObject
+from stripe_identity._options import RequestOptions
+from stripe_identity._portal import PortalRunner
+from stripe_identity._requestor import Base
+from stripe_identity._retry import RetryPolicy
+from stripe_identity._settings import DEFAULT_API_BASE, DEFAULT_FILES_BASE, NOT_GIVEN, NotGiven
+from stripe_identity._sync._resources import (
+    EphemeralKeyService,
+    EventService,
+    FileLinkService,
+    FileService,
+    VerificationReportService,
+    VerificationSessionService,
+)
+from stripe_identity._transport import DEFAULT_MAX_RESPONSE_BYTES
 
 __all__ = ["StripeIdentity"]
 
@@ -30,19 +42,30 @@ class StripeIdentity:
 
     Args:
         api_key: secret or restricted key; defaults to the ``STRIPE_API_KEY`` environment variable.
-            Without one, each call raises :class:`AuthenticationError` before sending anything.
+            Without one (or with an empty one), each call raises :class:`AuthenticationError`
+            before sending anything.
         api_base: where the API lives; an emulator's ``api_base`` for local work.
+        files_base: where file contents live (``https://files.stripe.com``; an emulator's
+            ``files_base``).
         stripe_version: the ``Stripe-Version`` header (default: the spec's ``2026-09-30.endive``).
         stripe_account: a connected account id, sent as ``Stripe-Account``.
+        stripe_context: sent as ``Stripe-Context`` (organization API keys).
         max_retries: retries after the first attempt (see :class:`RetryPolicy`).
         timeout: seconds each attempt may spend connecting or waiting for data.
         max_connections: size of the connection pool; more concurrent calls queue for a connection.
         middlewares: ``async (request, call_next) -> response`` callables, run once per attempt,
             outermost first.
+        operation_middlewares: the same, run once per call around all its attempts (tracing spans
+            for a whole operation, say).
         retry_policy: backoff settings; ``RetryPolicy.no_wait()`` in tests.
         ssl_context: TLS settings (a private CA, say); certificates are verified by default.
         allow_insecure_http: allow ``http://`` to hosts other than loopback.
         max_response_bytes: larger responses are refused with :class:`APIError`.
+        proxy: an ``http://`` or ``https://`` proxy URL, credentials included if needed.
+        trust_env: without ``proxy``, honour ``HTTPS_PROXY``, ``HTTP_PROXY`` and ``NO_PROXY``.
+        default_headers: headers added to every request.
+        app_info: your plugin's name, version, url and partner id, for Stripe's attribution.
+        client_user_agent: send ``X-Stripe-Client-User-Agent`` (this SDK's and Python's versions).
     """
 
     def __init__(
@@ -50,52 +73,183 @@ class StripeIdentity:
         api_key: str | None = None,
         *,
         api_base: str = DEFAULT_API_BASE,
+        files_base: str = DEFAULT_FILES_BASE,
         stripe_version: str | None = None,
         stripe_account: str | None = None,
+        stripe_context: str | None = None,
         max_retries: int = 2,
         timeout: float = 80.0,
         max_connections: int = 100,
         middlewares: Sequence[Middleware] = (),
+        operation_middlewares: Sequence[Middleware] = (),
         retry_policy: RetryPolicy | None = None,
         ssl_context: ssl.SSLContext | None = None,
         allow_insecure_http: bool = False,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        default_headers: Mapping[str, str] | None = None,
+        app_info: AppInfo | Mapping[str, str] | None = None,
+        client_user_agent: bool = True,
     ) -> None:
-        runner = PortalRunner(
+        self._runner = PortalRunner(
             functools.partial(
                 AsyncStripeIdentity,
                 api_key,
                 api_base=api_base,
+                files_base=files_base,
                 stripe_version=stripe_version,
                 stripe_account=stripe_account,
+                stripe_context=stripe_context,
                 max_retries=max_retries,
                 timeout=timeout,
                 max_connections=max_connections,
                 middlewares=middlewares,
+                operation_middlewares=operation_middlewares,
                 retry_policy=retry_policy,
                 ssl_context=ssl_context,
                 allow_insecure_http=allow_insecure_http,
                 max_response_bytes=max_response_bytes,
+                proxy=proxy,
+                trust_env=trust_env,
+                default_headers=default_headers,
+                app_info=app_info,
+                client_user_agent=client_user_agent,
             )
         )
-        self._runner = runner
-        self._api_base = api_base
-        self.verification_sessions = VerificationSessionService(self._runner, "verification_sessions")
-        self.verification_reports = VerificationReportService(self._runner, "verification_reports")
-        # Closes the portal if the client is dropped unclosed (via runner, not self)
-        self._finalizer = weakref.finalize(self, runner.close)
-        runner.start()
+        self._derive: Callable[[AsyncStripeIdentity], AsyncStripeIdentity] | None = None
+        self._view: tuple[AsyncStripeIdentity, AsyncStripeIdentity] | None = None
+        self._runner.start()
+        self._bases = (self._runner.client.api_base, self._runner.client.files_base)
+
+    def _async(self) -> AsyncStripeIdentity:
+        """The async client (or view) the calls run on."""
+        client = self._runner.client
+        if self._derive is None:
+            return client
+        view = self._view
+        if view is None or view[0] is not client:  # first use, or a new client after os.fork()
+            view = self._view = (client, self._derive(client))
+        return view[1]
+
+    @functools.cached_property
+    def verification_sessions(self) -> VerificationSessionService:
+        """Create, list, retrieve, update, cancel and redact VerificationSessions."""
+        return VerificationSessionService(self._runner, lambda: self._async().verification_sessions)
+
+    @functools.cached_property
+    def verification_reports(self) -> VerificationReportService:
+        """List and retrieve the VerificationReports that sessions produce."""
+        return VerificationReportService(self._runner, lambda: self._async().verification_reports)
+
+    @functools.cached_property
+    def ephemeral_keys(self) -> EphemeralKeyService:
+        """Create and delete the ephemeral keys Stripe's mobile Identity SDKs start from."""
+        return EphemeralKeyService(self._runner, lambda: self._async().ephemeral_keys)
+
+    @functools.cached_property
+    def files(self) -> FileService:
+        """File metadata, and downloads of document and selfie images."""
+        return FileService(self._runner, lambda: self._async().files)
+
+    @functools.cached_property
+    def file_links(self) -> FileLinkService:
+        """Short-lived public URLs of files, to show an image in a browser."""
+        return FileLinkService(self._runner, lambda: self._async().file_links)
+
+    @functools.cached_property
+    def events(self) -> EventService:
+        """The account's events, to catch up on missed webhooks."""
+        return EventService(self._runner, lambda: self._async().events)
+
+    def raw_request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | Any | None = None,
+        opts: RequestOptions | Mapping[str, Any] | None = None,
+        *,
+        base: Base = "api",
+    ) -> RawObject:
+        """Call any endpoint (``"GET"``, ``"POST"`` or ``"DELETE"`` on ``/v1/...``) as a dict.
+
+        The same pipeline as the typed calls: idempotency key on POST, retries, typed errors, and
+        ``last_response`` on the result. ``base="files"`` sends it to ``files_base``.
+        """
+        return self._runner.call(
+            functools.partial(self._async().raw_request, base=base), method, path, params, opts
+        )
+
+    def with_options(
+        self,
+        *,
+        api_key: str | None | NotGiven = NOT_GIVEN,
+        api_base: str | NotGiven = NOT_GIVEN,
+        files_base: str | NotGiven = NOT_GIVEN,
+        stripe_version: str | None | NotGiven = NOT_GIVEN,
+        stripe_account: str | None | NotGiven = NOT_GIVEN,
+        stripe_context: str | None | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
+        middlewares: Sequence[Middleware] | NotGiven = NOT_GIVEN,
+        operation_middlewares: Sequence[Middleware] | NotGiven = NOT_GIVEN,
+        retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | None | NotGiven = NOT_GIVEN,
+        app_info: AppInfo | Mapping[str, str] | None | NotGiven = NOT_GIVEN,
+        client_user_agent: bool | NotGiven = NOT_GIVEN,
+        allow_insecure_http: bool | NotGiven = NOT_GIVEN,
+    ) -> StripeIdentity:
+        """A view of this client with some settings changed, sharing its connection pool.
+
+        Cheap to make (per tenant, per endpoint...). Closing a view closes nothing: the pool belongs
+        to the client the views came from. Pool settings (``max_connections``, TLS, proxies, the
+        response size cap) cannot differ between views.
+        """
+        derive = functools.partial(
+            AsyncStripeIdentity.with_options,
+            api_key=api_key,
+            api_base=api_base,
+            files_base=files_base,
+            stripe_version=stripe_version,
+            stripe_account=stripe_account,
+            stripe_context=stripe_context,
+            max_retries=max_retries,
+            timeout=timeout,
+            middlewares=middlewares,
+            operation_middlewares=operation_middlewares,
+            retry_policy=retry_policy,
+            default_headers=default_headers,
+            app_info=app_info,
+            client_user_agent=client_user_agent,
+            allow_insecure_http=allow_insecure_http,
+        )
+        parent = self._derive
+        view = object.__new__(StripeIdentity)
+        view._runner = self._runner
+        view._derive = derive if parent is None else lambda client: derive(parent(client))
+        view._view = None
+        async_view = view._async()  # the new settings are checked now, not on the first call
+        view._bases = (async_view.api_base, async_view.files_base)
+        return view
 
     @property
     def api_base(self) -> str:
-        return self._api_base
+        """The API's address."""
+        return self._bases[0]
+
+    @property
+    def files_base(self) -> str:
+        """The files host's address (file contents)."""
+        return self._bases[1]
 
     @property
     def closed(self) -> bool:
+        """Whether the client has been closed (it then refuses new requests)."""
         return self._runner.closed
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(api_base={self._api_base!r})"
+        view = "" if self._derive is None else ", view"
+        return f"{type(self).__name__}(api_base={self.api_base!r}{view})"
 
     def __enter__(self) -> StripeIdentity:
         return self
@@ -109,5 +263,9 @@ class StripeIdentity:
         self.close()
 
     def close(self) -> None:
-        """Close the connection pool and stop the helper thread. Safe to call twice."""
-        self._finalizer()
+        """Close the connection pool and stop the helper thread. Safe to call twice.
+
+        On a ``with_options`` view this does nothing: close the client it came from.
+        """
+        if self._derive is None:
+            self._runner.close()

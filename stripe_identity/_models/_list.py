@@ -13,7 +13,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
-from ._models import APIResource
+from ._base import APIResource
 
 __all__ = ["HasId", "ListObject"]
 

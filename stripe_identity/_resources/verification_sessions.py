@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._ids import path_id
-from ._list import ListObject
-from ._models import VerificationSession
-from ._options import RequestOptions
-from ._params import (
+from .._ids import path_id
+from .._models import ListObject, VerificationSession
+from .._options import RequestOptions
+from .._params import (
     VerificationSessionCancelParams,
     VerificationSessionCreateParams,
     VerificationSessionListParams,
@@ -17,11 +16,14 @@ from ._params import (
     VerificationSessionRetrieveParams,
     VerificationSessionUpdateParams,
 )
-from ._requestor import Requestor
+from .._requestor import Requestor
 
 __all__ = ["AsyncVerificationSessionService"]
 
 _PATH = "/v1/identity/verification_sessions"
+_ONE = _PATH + "/{session}"
+_CANCEL = _ONE + "/cancel"
+_REDACT = _ONE + "/redact"
 
 
 class AsyncVerificationSessionService:
@@ -67,10 +69,11 @@ class AsyncVerificationSessionService:
         """Retrieve a VerificationSession.
 
         While it is ``requires_input`` the result carries a fresh ``client_secret`` and ``url`` to let
-        the user submit again.
+        the user submit again. ``verified_outputs`` comes only with ``{"expand": ["verified_outputs"]}``
+        (see :mod:`stripe_identity.sensitive` for the fields that also need a restricted key).
         """
         path = f"{_PATH}/{path_id(session, 'session')}"
-        return await self._requestor.request("GET", path, params, opts, VerificationSession)
+        return await self._requestor.request("GET", path, params, opts, VerificationSession, _ONE)
 
     async def update(
         self,
@@ -80,7 +83,7 @@ class AsyncVerificationSessionService:
     ) -> VerificationSession:
         """Update a VerificationSession's check, options or metadata (only in ``requires_input``)."""
         path = f"{_PATH}/{path_id(session, 'session')}"
-        return await self._requestor.request("POST", path, params, opts, VerificationSession)
+        return await self._requestor.request("POST", path, params, opts, VerificationSession, _ONE)
 
     async def cancel(
         self,
@@ -90,7 +93,7 @@ class AsyncVerificationSessionService:
     ) -> VerificationSession:
         """Cancel a VerificationSession in ``requires_input``; this cannot be undone."""
         path = f"{_PATH}/{path_id(session, 'session')}/cancel"
-        return await self._requestor.request("POST", path, params, opts, VerificationSession)
+        return await self._requestor.request("POST", path, params, opts, VerificationSession, _CANCEL)
 
     async def redact(
         self,
@@ -100,9 +103,9 @@ class AsyncVerificationSessionService:
     ) -> VerificationSession:
         """Redact a VerificationSession (``requires_input`` or ``verified``): irreversible.
 
-        Personal data in the session and its reports is replaced by ``[redacted]`` and metadata is
-        erased; ``redaction.status`` reads ``processing`` until the redaction completes. A session in
-        ``requires_input`` is canceled as well.
+        Personal data in the session and its reports is replaced by ``[redacted]``, metadata is erased
+        and the collected images are deleted; ``redaction.status`` reads ``processing`` until the
+        redaction completes. A session in ``requires_input`` is canceled as well.
         """
         path = f"{_PATH}/{path_id(session, 'session')}/redact"
-        return await self._requestor.request("POST", path, params, opts, VerificationSession)
+        return await self._requestor.request("POST", path, params, opts, VerificationSession, _REDACT)

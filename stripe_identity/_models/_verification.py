@@ -1,24 +1,13 @@
-"""Typed models of the objects the Identity API returns.
-
-Every class mirrors one schema of ``shared/spec`` field for field. They are frozen attrs classes built by
-the converter in ``_converter.py``; nothing here parses JSON.
-
-Two rules keep the models forward compatible with what Stripe ships next:
-
-* enum-valued fields are typed ``Literal[...] | str``: the literals document today's values and help the
-  type checker, while an unknown value is kept as the plain string Stripe sent;
-* the JSON object each model was built from is kept, so fields this version does not know are still
-  reachable through :attr:`StripeObject.extra_fields`.
-"""
+"""VerificationSession, VerificationReport and the objects nested in them, field for field as the spec."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
 
 import attrs
 
-from ._response import ResponseMeta
+from ._base import APIResource, StripeObject
 
 __all__ = [
     "Address",
@@ -29,10 +18,6 @@ __all__ = [
     "EmailOptions",
     "EmailReport",
     "EmailReportError",
-    "ErrorObject",
-    "Event",
-    "EventData",
-    "EventRequest",
     "IdNumberOptions",
     "IdNumberReport",
     "IdNumberReportError",
@@ -45,7 +30,6 @@ __all__ = [
     "RelatedPerson",
     "SelfieReport",
     "SelfieReportError",
-    "StripeObject",
     "VerificationReport",
     "VerificationReportOptions",
     "VerificationSession",
@@ -63,18 +47,6 @@ MatchingMode = Literal["none", "similar"] | str
 RedactionStatus = Literal["processing", "redacted", "validated"] | str
 Sex = Literal["[redacted]", "female", "male", "unknown"] | str
 VerificationSessionStatus = Literal["canceled", "processing", "requires_input", "verified"] | str
-EventType = (
-    Literal[
-        "identity.verification_session.canceled",
-        "identity.verification_session.created",
-        "identity.verification_session.processing",
-        "identity.verification_session.redacted",
-        "identity.verification_session.requires_input",
-        "identity.verification_session.verified",
-    ]
-    | str
-)
-ErrorType = Literal["api_error", "card_error", "idempotency_error", "invalid_request_error"] | str
 LastErrorCode = (
     Literal[
         "abandoned",
@@ -119,54 +91,13 @@ SelfieErrorCode = (
 )
 
 
-@attrs.frozen(kw_only=True)
-class StripeObject:
-    """Base of every model: keeps the JSON object it was built from, outside equality."""
-
-    _json: Mapping[str, Any] | None = attrs.field(default=None, eq=False, repr=False, alias="_json")
-
-    @property
-    def extra_fields(self) -> Mapping[str, Any]:
-        """Fields of the JSON object that this version of the SDK does not model."""
-        if not self._json:
-            return {}
-        known = _field_names(type(self))
-        return {key: value for key, value in self._json.items() if key not in known}
-
-    def to_dict(self) -> dict[str, Any]:
-        """The object as plain JSON-compatible data, unknown fields included."""
-        from ._converter import unstructure
-
-        data: dict[str, Any] = unstructure(self)
-        return data
-
-
-@attrs.frozen(kw_only=True)
-class APIResource(StripeObject):
-    """A top-level object: it also remembers the HTTP response that produced it."""
-
-    last_response: ResponseMeta | None = attrs.field(
-        default=None, eq=False, repr=False, alias="_last_response"
-    )
-
-
-_FIELD_NAMES: dict[type, frozenset[str]] = {}
-
-
-def _field_names(cls: type) -> frozenset[str]:
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = frozenset(f.name for f in attrs.fields(cls) if not f.name.startswith("_"))
-        names -= {"last_response"}
-        _FIELD_NAMES[cls] = names
-    return names
-
-
 # --- shared pieces -------------------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)
 class Address(StripeObject):
+    """A postal address, as read from a document or entered by the user."""
+
     city: str | None = None
     country: str | None = None
     line1: str | None = None
@@ -186,6 +117,8 @@ class CalendarDate(StripeObject):
 
 @attrs.frozen(kw_only=True)
 class DocumentOptions(StripeObject):
+    """Options of the document check (``options.document``)."""
+
     allowed_types: list[DocumentType] | None = None
     require_id_number: bool | None = None
     require_live_capture: bool | None = None
@@ -194,7 +127,7 @@ class DocumentOptions(StripeObject):
 
 @attrs.frozen(kw_only=True)
 class IdNumberOptions(StripeObject):
-    pass
+    """Options of the ID number check (``options.id_number``; none exist today)."""
 
 
 # --- VerificationSession -------------------------------------------------------------------------
@@ -202,28 +135,38 @@ class IdNumberOptions(StripeObject):
 
 @attrs.frozen(kw_only=True)
 class VerificationSessionLastError(StripeObject):
+    """Why the last submission failed (``last_error``); ``None`` while nothing failed."""
+
     code: LastErrorCode | None = None
     reason: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class EmailOptions(StripeObject):
+    """Options of the email check (``options.email``)."""
+
     require_verification: bool | None = None
 
 
 @attrs.frozen(kw_only=True)
 class PhoneOptions(StripeObject):
+    """Options of the phone check (``options.phone``)."""
+
     require_verification: bool | None = None
 
 
 @attrs.frozen(kw_only=True)
 class MatchingOptions(StripeObject):
+    """How strictly the provided details must match the document (``options.matching``)."""
+
     dob: MatchingMode | None = None
     name: MatchingMode | None = None
 
 
 @attrs.frozen(kw_only=True)
 class VerificationSessionOptions(StripeObject):
+    """The checks a session asks for and their options (``options``)."""
+
     document: DocumentOptions | None = None
     email: EmailOptions | None = None
     id_number: IdNumberOptions | None = None
@@ -233,23 +176,36 @@ class VerificationSessionOptions(StripeObject):
 
 @attrs.frozen(kw_only=True)
 class ProvidedDetails(StripeObject):
+    """Email and phone the integration supplied on creation (``provided_details``)."""
+
     email: str | None = None
     phone: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class Redaction(StripeObject):
+    """Where a redaction stands (``redaction``): ``processing``, then ``redacted``."""
+
     status: RedactionStatus
 
 
 @attrs.frozen(kw_only=True)
 class RelatedPerson(StripeObject):
+    """The Connect person this session verifies (``related_person``)."""
+
     account: str
     person: str
 
 
 @attrs.frozen(kw_only=True)
 class VerifiedOutputs(StripeObject):
+    """The user's verified data (``verified_outputs``).
+
+    Stripe returns it only when expanded (``expand=["verified_outputs"]``); ``dob``, ``id_number``,
+    ``sex`` and the place of birth stay ``None`` unless also expanded by name with a restricted key
+    (see :mod:`stripe_identity.sensitive`).
+    """
+
     address: Address | None = None
     dob: CalendarDate | None = None
     email: str | None = None
@@ -268,12 +224,16 @@ class VerifiedOutputs(StripeObject):
 
 @attrs.frozen(kw_only=True)
 class DocumentReportError(StripeObject):
+    """Why the document check failed."""
+
     code: DocumentErrorCode | None = None
     reason: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class DocumentReport(StripeObject):
+    """The result of the document check: what the document says, and whether it is genuine."""
+
     status: CheckStatus
     address: Address | None = None
     dob: CalendarDate | None = None
@@ -293,12 +253,16 @@ class DocumentReport(StripeObject):
 
 @attrs.frozen(kw_only=True)
 class EmailReportError(StripeObject):
+    """Why the email check failed."""
+
     code: EmailErrorCode | None = None
     reason: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class EmailReport(StripeObject):
+    """The result of the email check."""
+
     status: CheckStatus
     email: str | None = None
     error: EmailReportError | None = None
@@ -306,12 +270,16 @@ class EmailReport(StripeObject):
 
 @attrs.frozen(kw_only=True)
 class IdNumberReportError(StripeObject):
+    """Why the ID number check failed."""
+
     code: IdNumberErrorCode | None = None
     reason: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class IdNumberReport(StripeObject):
+    """The result of the ID number check."""
+
     status: CheckStatus
     dob: CalendarDate | None = None
     error: IdNumberReportError | None = None
@@ -323,12 +291,16 @@ class IdNumberReport(StripeObject):
 
 @attrs.frozen(kw_only=True)
 class PhoneReportError(StripeObject):
+    """Why the phone check failed."""
+
     code: PhoneErrorCode | None = None
     reason: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class PhoneReport(StripeObject):
+    """The result of the phone check."""
+
     status: CheckStatus
     error: PhoneReportError | None = None
     phone: str | None = None
@@ -336,12 +308,16 @@ class PhoneReport(StripeObject):
 
 @attrs.frozen(kw_only=True)
 class SelfieReportError(StripeObject):
+    """Why the selfie check failed."""
+
     code: SelfieErrorCode | None = None
     reason: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class SelfieReport(StripeObject):
+    """The result of the selfie check; ``document`` and ``selfie`` are File ids of the images."""
+
     status: CheckStatus
     document: str | None = None
     error: SelfieReportError | None = None
@@ -350,6 +326,8 @@ class SelfieReport(StripeObject):
 
 @attrs.frozen(kw_only=True)
 class VerificationReportOptions(StripeObject):
+    """The options the verified session had when this report was made."""
+
     document: DocumentOptions | None = None
     id_number: IdNumberOptions | None = None
 
@@ -406,57 +384,3 @@ class VerificationSession(APIResource):
         if report is None or isinstance(report, str):
             return report
         return report.id
-
-
-# --- errors --------------------------------------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class ErrorObject(StripeObject):
-    """The ``error`` member of an error response body."""
-
-    type: ErrorType
-    code: str | None = None
-    message: str | None = None
-    param: str | None = None
-    doc_url: str | None = None
-    request_log_url: str | None = None
-    advice_code: str | None = None
-    decline_code: str | None = None
-    network_advice_code: str | None = None
-    network_decline_code: str | None = None
-    payment_method_type: str | None = None
-    charge: str | None = None
-
-
-# --- events --------------------------------------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class EventRequest(StripeObject):
-    """The API request that caused an event (``id`` is ``None`` for automatic changes)."""
-
-    id: str | None = None
-    idempotency_key: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class EventData(StripeObject):
-    object: VerificationSession
-    #: The fields that changed, with their previous values (``*.updated``-style events only).
-    previous_attributes: Mapping[str, Any] | None = None
-
-
-@attrs.frozen(kw_only=True)
-class Event(StripeObject):
-    """A webhook event about a VerificationSession, as ``webhooks.construct_event`` returns it."""
-
-    id: str
-    object: Literal["event"] | str
-    type: EventType
-    created: int
-    livemode: bool
-    data: EventData
-    api_version: str | None = None
-    pending_webhooks: int | None = None
-    request: EventRequest | None = None

@@ -1,20 +1,15 @@
-"""Typed request parameters, one class per operation, as the spec defines them.
-
-Each operation also takes a plain mapping; both encode to the same bytes (see ``_encoding``). Fields
-left at ``None`` are not sent. ``""`` means "unset" where Stripe allows it (``metadata``,
-``options[document]``). Values are not checked here: the API is the authority on what it accepts, and
-its errors name the offending ``param``.
-"""
+"""Params of the VerificationSession and VerificationReport operations, as the spec defines them."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Literal
 
 import attrs
 
+from ._common import CreatedFilter, MetadataParam, Timestamp
+
 __all__ = [
-    "CreatedFilter",
     "DocumentOptionsParams",
     "OptionsParams",
     "ProvidedDetailsParams",
@@ -32,22 +27,12 @@ __all__ = [
 SessionType = Literal["document", "id_number"] | str
 SessionStatus = Literal["canceled", "processing", "requires_input", "verified"]
 DocumentTypeParam = Literal["driving_license", "id_card", "passport"]
-#: ``""`` unsets every key; a key mapped to ``""`` unsets that key.
-MetadataParam = Mapping[str, str] | Literal[""]
-
-
-@attrs.frozen(kw_only=True)
-class CreatedFilter:
-    """A range over ``created`` (unix seconds); pass a plain ``int`` for an exact match."""
-
-    gt: int | None = None
-    gte: int | None = None
-    lt: int | None = None
-    lte: int | None = None
 
 
 @attrs.frozen(kw_only=True)
 class DocumentOptionsParams:
+    """``options[document]``: which documents to accept, and what else to require."""
+
     allowed_types: Sequence[DocumentTypeParam] | None = None
     require_id_number: bool | None = None
     require_live_capture: bool | None = None
@@ -56,17 +41,23 @@ class DocumentOptionsParams:
 
 @attrs.frozen(kw_only=True)
 class OptionsParams:
+    """``options``: the options of the session's checks (only ``document`` can be set)."""
+
     document: DocumentOptionsParams | Literal[""] | None = None
 
 
 @attrs.frozen(kw_only=True)
 class ProvidedDetailsParams:
+    """``provided_details``: an email and phone to prefill and check."""
+
     email: str | None = None
     phone: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class RelatedPersonParams:
+    """``related_person``: the Connect person being verified."""
+
     account: str
     person: str
 
@@ -101,7 +92,7 @@ class VerificationSessionListParams:
     """Params of ``GET /v1/identity/verification_sessions`` (``limit`` is 1-100, default 10)."""
 
     client_reference_id: str | None = None
-    created: int | CreatedFilter | None = None
+    created: Timestamp | CreatedFilter | None = None
     ending_before: str | None = None
     expand: Sequence[str] | None = None
     limit: int | None = None
@@ -113,6 +104,8 @@ class VerificationSessionListParams:
 
 @attrs.frozen(kw_only=True)
 class VerificationSessionRetrieveParams:
+    """Params of ``GET /v1/identity/verification_sessions/{session}``."""
+
     expand: Sequence[str] | None = None
 
 
@@ -133,11 +126,15 @@ class VerificationSessionUpdateParams:
 
 @attrs.frozen(kw_only=True)
 class VerificationSessionCancelParams:
+    """Params of ``POST /v1/identity/verification_sessions/{session}/cancel``."""
+
     expand: Sequence[str] | None = None
 
 
 @attrs.frozen(kw_only=True)
 class VerificationSessionRedactParams:
+    """Params of ``POST /v1/identity/verification_sessions/{session}/redact``."""
+
     expand: Sequence[str] | None = None
 
 
@@ -146,7 +143,7 @@ class VerificationReportListParams:
     """Params of ``GET /v1/identity/verification_reports``."""
 
     client_reference_id: str | None = None
-    created: int | CreatedFilter | None = None
+    created: Timestamp | CreatedFilter | None = None
     ending_before: str | None = None
     expand: Sequence[str] | None = None
     limit: int | None = None
@@ -157,4 +154,6 @@ class VerificationReportListParams:
 
 @attrs.frozen(kw_only=True)
 class VerificationReportRetrieveParams:
+    """Params of ``GET /v1/identity/verification_reports/{report}``."""
+
     expand: Sequence[str] | None = None

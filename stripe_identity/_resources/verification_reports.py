@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._ids import path_id
-from ._list import ListObject
-from ._models import VerificationReport
-from ._options import RequestOptions
-from ._params import VerificationReportListParams, VerificationReportRetrieveParams
-from ._requestor import Requestor
+from .._ids import path_id
+from .._models import ListObject, VerificationReport
+from .._options import RequestOptions
+from .._params import VerificationReportListParams, VerificationReportRetrieveParams
+from .._requestor import Requestor
 
 __all__ = ["AsyncVerificationReportService"]
 
 _PATH = "/v1/identity/verification_reports"
+_ONE = _PATH + "/{report}"
 
 
 class AsyncVerificationReportService:
@@ -40,6 +40,10 @@ class AsyncVerificationReportService:
         params: VerificationReportRetrieveParams | Mapping[str, Any] | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> VerificationReport:
-        """Retrieve a VerificationReport by id."""
+        """Retrieve a VerificationReport by id.
+
+        The sensitive fields (``document.number``, ``document.dob``...) are filled only when expanded
+        by name with a restricted key: see :mod:`stripe_identity.sensitive`.
+        """
         path = f"{_PATH}/{path_id(report, 'report')}"
-        return await self._requestor.request("GET", path, params, opts, VerificationReport)
+        return await self._requestor.request("GET", path, params, opts, VerificationReport, _ONE)

@@ -1,0 +1,98 @@
+"""The two base classes of every model, and the error object of error responses.
+
+Two rules keep the models forward compatible with what Stripe ships next:
+
+* enum-valued fields are typed ``Literal[...] | str``: the literals document today's values and help the
+  type checker, while an unknown value is kept as the plain string Stripe sent;
+* the JSON object each model was built from is kept, so fields this version does not know are still
+  reachable through :attr:`StripeObject.extra_fields`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import attrs
+
+from .._response import ResponseMeta
+
+__all__ = ["APIResource", "ErrorObject", "StripeObject"]
+
+ErrorType = Literal["api_error", "card_error", "idempotency_error", "invalid_request_error"] | str
+
+
+@attrs.frozen(kw_only=True)
+class StripeObject:
+    """Base of every model: keeps the JSON object it was built from, outside equality."""
+
+    _json: Mapping[str, Any] | None = attrs.field(default=None, eq=False, repr=False, alias="_json")
+
+    @property
+    def extra_fields(self) -> Mapping[str, Any]:
+        """Fields of the JSON object that this version of the SDK does not model."""
+        if not self._json:
+            return {}
+        known = _field_names(type(self))
+        return {key: value for key, value in self._json.items() if key not in known}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The object as plain JSON-compatible data, unknown fields included."""
+        from .._converter import unstructure
+
+        data: dict[str, Any] = unstructure(self)
+        return data
+
+
+@attrs.frozen(kw_only=True)
+class APIResource(StripeObject):
+    """An object a client call returned: it also remembers the HTTP response that produced it."""
+
+    _last_response: ResponseMeta | None = attrs.field(
+        default=None, eq=False, repr=False, alias="_last_response"
+    )
+
+    @property
+    def last_response(self) -> ResponseMeta:
+        """Status, headers, ``Request-Id`` and idempotency key of the response behind this object.
+
+        Every object a client call returns has one. An object nested in another (an expanded report,
+        an event's ``data.object``) or built from a webhook payload has none, and reading it raises
+        ``AttributeError`` (so ``getattr(obj, "last_response", None)`` tells the two apart).
+        """
+        meta = self._last_response
+        if meta is None:
+            raise AttributeError(
+                f"this {type(self).__name__} was not returned by a client call (it came from a "
+                "webhook or was nested in another object), so it has no last_response"
+            )
+        return meta
+
+
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
+def _field_names(cls: type) -> frozenset[str]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = frozenset(f.name for f in attrs.fields(cls) if not f.name.startswith("_"))
+        _FIELD_NAMES[cls] = names
+    return names
+
+
+@attrs.frozen(kw_only=True)
+class ErrorObject(StripeObject):
+    """The ``error`` member of an error response body (the typed form of ``StripeError.json_body``)."""
+
+    type: ErrorType
+    code: str | None = None
+    message: str | None = None
+    param: str | None = None
+    doc_url: str | None = None
+    request_log_url: str | None = None
+    advice_code: str | None = None
+    decline_code: str | None = None
+    network_advice_code: str | None = None
+    network_decline_code: str | None = None
+    payment_method_type: str | None = None
+    charge: str | None = None

@@ -1,0 +1,117 @@
+"""Which proxy a request goes through: the client's ``proxy=``, or the environment's, as requests does.
+
+With ``trust_env`` (the default) ``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` (any
+case) are read once, when the client is made; each origin's answer is then cached, so a request pays a
+dict lookup rather than aiohttp's own per-request environment and ``.netrc`` reads (each a trip to a
+worker thread). Credentials in a proxy URL become a ``Proxy-Authorization`` header and never appear in
+a repr, a log line or an error: :func:`mask` hides them wherever a proxy URL is shown.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import urllib.request
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import attrs
+
+__all__ = ["Proxy", "ProxyResolver", "mask"]
+
+
+@attrs.frozen
+class Proxy:
+    """A proxy URL without its credentials, and the headers that carry them."""
+
+    url: str
+    headers: dict[str, str] | None = attrs.field(default=None, repr=False)
+
+    @classmethod
+    def parse(cls, value: str) -> Proxy:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"proxy must be an http:// or https:// URL with a host, not {mask(value)!r}")
+        host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+        netloc = host if parts.port is None else f"{host}:{parts.port}"
+        url = urlunsplit((parts.scheme, netloc, "", "", ""))
+        if parts.username is None:
+            return cls(url)
+        credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+        token = base64.b64encode(credentials.encode("utf-8")).decode("ascii")
+        return cls(url, {"Proxy-Authorization": f"Basic {token}"})
+
+
+def mask(text: str) -> str:
+    """``text`` with the password of any URL in it replaced by ``***``."""
+    out = []
+    for word in text.split(" "):
+        if "://" in word and "@" in word:
+            scheme, _, rest = word.partition("://")
+            userinfo, _, host = rest.rpartition("@")
+            user = userinfo.partition(":")[0]
+            word = f"{scheme}://{user}:***@{host}"
+        out.append(word)
+    return " ".join(out)
+
+
+class ProxyResolver:
+    """Answers "which proxy for this URL?", once per origin."""
+
+    def __init__(self, proxy: str | None, trust_env: bool) -> None:
+        self._fixed = Proxy.parse(proxy) if proxy is not None else None
+        environment = urllib.request.getproxies_environment() if trust_env and proxy is None else {}
+        self._environment = {k: v for k, v in environment.items() if v}
+        self._cache: dict[str, Proxy | None] = {}
+
+    @property
+    def enabled(self) -> bool:
+        """False when no request can go through a proxy (the fast path skips the lookup)."""
+        return self._fixed is not None or any(k != "no" for k in self._environment)
+
+    def for_url(self, url: str) -> Proxy | None:
+        # The origin is everything before the path: "https://api.stripe.com:443".
+        end = url.find("/", url.find("//") + 2)
+        origin = url if end < 0 else url[:end]
+        try:
+            return self._cache[origin]
+        except KeyError:
+            proxy = self._cache[origin] = self._resolve(origin)
+            return proxy
+
+    def _resolve(self, origin: str) -> Proxy | None:
+        if self._fixed is not None:
+            return self._fixed
+        parts = urlsplit(origin)
+        if _bypassed(parts.hostname or "", parts.port, self._environment.get("no", "")):
+            return None
+        value = self._environment.get(parts.scheme) or self._environment.get("all")
+        return Proxy.parse(value) if value else None
+
+
+def _bypassed(host: str, port: int | None, no_proxy: str) -> bool:
+    """Whether ``NO_PROXY`` exempts ``host``: ``*``, a domain and its subdomains (``.example.com``
+    or ``example.com``, optionally ``:port``), an IP address, or a network (``10.0.0.0/8``)."""
+    host = host.lower()
+    try:
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    for entry in (item.strip().lower() for item in no_proxy.split(",")):
+        if not entry:
+            continue
+        if entry == "*":
+            return True
+        if address is not None:
+            try:
+                if address in ipaddress.ip_network(entry, strict=False):
+                    return True
+            except ValueError:
+                pass
+            continue
+        name, _, entry_port = entry.partition(":")
+        if entry_port and entry_port != str(port):
+            continue
+        name = name.lstrip(".")
+        if host == name or host.endswith("." + name):
+            return True
+    return False
