@@ -1,0 +1,337 @@
+"""Client-side pacing: at most ``rate`` attempts per second leave, in the order their callers asked.
+
+A :class:`Limiter` is anything with ``async acquire()``: the call returns when one more request may
+be sent. :class:`RateLimiter` is a token bucket serving its callers first come, first served, and a
+caller cancelled while it waits leaves no trace: no token spent, no place kept. An
+:class:`AdaptiveLimiter` also hears how each attempt ended (``record(status)``);
+:class:`AdaptiveRateLimiter` uses that to find an unknown limit, AIMD style. :func:`limiter_middleware`
+puts any of them in the request pipeline, once per attempt.
+
+A limiter serves one event loop. The sync client runs every thread's calls on its one loop, so one
+limiter per sync client is right; two clients (two loops) need a limiter each.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
+
+import anyio
+from anyio.lowlevel import checkpoint_if_cancelled
+
+from ._errors import APIConnectionError
+from ._middleware import Handler, Middleware
+from ._response import Request, Response
+
+__all__ = [
+    "AdaptiveLimiter",
+    "AdaptiveRateLimiter",
+    "Limiter",
+    "RateLimiter",
+    "limiter_middleware",
+]
+
+# Float arithmetic on refills can leave 0.999999999 where 1 was meant: that is a token.
+_EPSILON = 1e-9
+
+
+class Limiter(Protocol):
+    """Anything that can pace requests: ``await acquire()`` returns when one may be sent.
+
+    Implement it to share a budget beyond one process (a Redis-backed bucket, say). ``acquire``
+    should give up cleanly when cancelled: the request it was guarding will not be sent.
+    """
+
+    async def acquire(self) -> None: ...
+
+
+@runtime_checkable
+class AdaptiveLimiter(Limiter, Protocol):
+    """A :class:`Limiter` that also hears how each attempt it let through ended.
+
+    ``record`` is called once per attempt, after its response: with the HTTP status, or ``None``
+    when there was no response (a connection error or a timeout). It is not called for an attempt
+    that was cancelled or failed inside the SDK, since those say nothing about the server's limit.
+    It runs on the event loop between requests, so it must be quick and must not block.
+    """
+
+    def record(self, status: int | None) -> None: ...
+
+
+def _positive_rate(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number of requests per second, not {value!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(
+            f"{name} must be a positive, finite number of requests per second, not {value!r}"
+        )
+    return float(value)
+
+
+def _burst(burst: object, rate: float) -> int:
+    if burst is None:
+        return 1
+    if isinstance(burst, bool) or not isinstance(burst, int) or burst < 1:
+        raise ValueError(f"burst must be a positive int, not {burst!r}")
+    # A bucket holds at most one second's worth, so no one-second window sees more than twice the
+    # rate. Below 1 request per second the bucket still holds the one token it takes to send.
+    if burst > max(1.0, rate):
+        raise ValueError(f"burst ({burst}) must be at most the rate ({rate:g} per second)")
+    return burst
+
+
+class _Waiter:
+    """One caller in line; ``turn`` is set when it reaches the front."""
+
+    __slots__ = ("turn",)
+
+    def __init__(self) -> None:
+        self.turn = anyio.Event()
+
+
+class RateLimiter:
+    """A token bucket: ``rate`` tokens a second, at most ``burst`` kept; one per request.
+
+    ``burst`` defaults to 1: requests leave evenly spaced, ``1/rate`` seconds apart, and idle time
+    banks at most one, so no one-second window sees more than ``rate + 1`` whether the server counts
+    with a bucket or by the second; it costs a request at most ``1/rate`` seconds of waiting. A
+    larger burst (at most ``rate``) lets that many go at once after a quiet spell.
+
+    While tokens last and no one waits, ``acquire`` takes one and returns with no sleep and no task
+    switch. Otherwise the caller joins a first-come, first-served line: only its front sleeps, until
+    the next token is due, and then hands the front to the next caller. A caller cancelled in line
+    leaves it and spends nothing, so the callers behind it and the rate are as if it never came.
+
+    No event loop objects live in the limiter between calls, so it may be built outside any loop;
+    it serves one loop at a time (see the module's notes). ``clock`` (seconds, monotonic) is for
+    tests; waits are real ``anyio.sleep`` calls computed from its readings.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        burst: int | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        rate = _positive_rate("rate", rate)
+        self._burst = _burst(burst, rate)
+        self._rate = rate
+        self._capacity = float(self._burst)
+        self._clock = clock
+        self._tokens = self._capacity
+        self._updated = clock()
+        # An OrderedDict is a queue that can also drop any member in O(1), as cancellation needs.
+        self._line: OrderedDict[_Waiter, None] = OrderedDict()
+        self._owner: tuple[int, int] = (0, 0)
+
+    @property
+    def rate(self) -> float:
+        """Tokens added per second (requests per second, in the long run)."""
+        return self._rate
+
+    @property
+    def burst(self) -> int:
+        """The most tokens the bucket keeps: how many requests may leave at once."""
+        return self._burst
+
+    @property
+    def waiting(self) -> int:
+        """Callers in line for a token."""
+        return len(self._line)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(rate={self._rate:g}, burst={self._burst}, waiting={self.waiting})"
+
+    async def acquire(self) -> None:
+        """Return when a request may be sent; first come, first served."""
+        # A caller already cancelled must not take a token it cannot use; this switches tasks only
+        # in that case.
+        await checkpoint_if_cancelled()
+        if not self._line and self._take(self._clock()):
+            return
+        await self._wait_in_line()
+
+    async def _wait_in_line(self) -> None:
+        line = self._line
+        waiter = _Waiter()
+        self._check_owner()
+        line[waiter] = None
+        try:
+            if next(iter(line)) is not waiter:
+                await waiter.turn.wait()
+            # At the front: nobody else sleeps for a token, so the next one is ours. Not a poll: each
+            # sleep lasts until the next token is due (again only if the rate fell meanwhile).
+            while not self._take(self._clock()):  # noqa: ASYNC110
+                await anyio.sleep((1.0 - self._tokens) / self._rate)
+        finally:
+            # Taking the token and leaving happen with no await between them: a cancellation lands
+            # either before the take (nothing spent) or after return (the token was used).
+            was_front = bool(line) and next(iter(line)) is waiter
+            line.pop(waiter, None)
+            if was_front and line:
+                next(iter(line)).turn.set()
+
+    def _check_owner(self) -> None:
+        here = (os.getpid(), threading.get_ident())
+        if self._line and self._owner != here:
+            if self._owner[0] != here[0]:
+                # Forked while callers waited: they live on in the parent only, and would block this
+                # process's line forever.
+                self._line.clear()
+            else:
+                raise RuntimeError(
+                    f"{type(self).__name__} is waited on from two event loops at once; a limiter "
+                    "serves one loop: give each event loop (each sync client) its own limiter"
+                )
+        self._owner = here
+
+    def _refill(self, now: float) -> None:
+        elapsed = now - self._updated
+        if elapsed > 0:
+            self._tokens = min(self._capacity, self._tokens + elapsed * self._rate)
+            self._updated = now
+
+    def _take(self, now: float) -> bool:
+        self._refill(now)
+        if self._tokens >= 1.0 - _EPSILON:
+            self._tokens -= 1.0
+            return True
+        return False
+
+    def _set_rate(self, rate: float) -> None:
+        # Tokens earned so far were earned at the old rate.
+        self._refill(self._clock())
+        self._rate = rate
+        self._capacity = float(min(self._burst, max(1, math.floor(rate))))
+        self._tokens = min(self._tokens, self._capacity)
+        # The front of the line may be asleep for longer than the new rate needs; it wakes at its
+        # old time and recomputes, so a rise takes effect within one old interval.
+
+
+class AdaptiveRateLimiter(RateLimiter):
+    """A :class:`RateLimiter` that finds the server's limit from the 429s it gets (AIMD).
+
+    It starts at ``rate``. A 429 multiplies the rate by ``decrease``, at most once per ``window``
+    seconds: requests already in flight when the first 429 came back were sent at the old rate, and
+    their 429s are the same news. Every other response below 500 adds ``increase / rate``, so the
+    rate grows by ``increase`` requests per second for each second of 429-free traffic at the
+    current rate (and not at all while idle: an idle client learns nothing about the limit).
+    Connection errors and 5xx are neither. The rate stays within ``[min_rate, max_rate]``.
+
+    The defaults are tuned for a client that does not know its limit ``L`` and starts at ``2 * L``
+    with more work than the limit allows (simulated against a server bucket of ``L`` per second):
+
+    * ``decrease=0.7``: two 429 signals, a second or so apart, bring ``2 * L`` below ``L``
+      (``2 -> 1.4 -> 0.98``). Halving (TCP Reno's 0.5) gets there in one, but every later cut
+      then falls to ``L/2``: the simulation kept ~90% of the limit in use, against ~97% for 0.7.
+    * ``increase=max_rate / 200`` per second: with the ceiling at ``2 * L`` that is 1% of the limit
+      per second, so after a cut to ``0.7 * L`` the rate is back at the limit in ~30 s. Once
+      settled, 0.1 to 0.4% of requests got a 429 (answers 0.2 to 0.6 s late, ``L`` of 25 and
+      100), about three times fewer than with twice this step; the rest came while converging
+      from ``2 * L``, from requests sent before the first 429 came back. The test suite replays
+      this simulation.
+    * ``window=1.0``: Stripe counts by the second, and most API calls finish well within one; make
+      it longer if yours take longer, or one congestion event will cut the rate twice.
+    * ``min_rate=min(1, rate)``: some 429s are not about the rate at all (``lock_timeout`` on a
+      busy object), and they should not drive the rate to nothing. Lower it when many processes
+      share one account's limit.
+
+    ``max_rate`` defaults to ``rate``. ``burst`` applies as for :class:`RateLimiter`, and the bucket
+    never holds more than the current rate's worth.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        min_rate: float | None = None,
+        max_rate: float | None = None,
+        burst: int | None = None,
+        decrease: float = 0.7,
+        increase: float | None = None,
+        window: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        rate = _positive_rate("rate", rate)
+        low = min(1.0, rate) if min_rate is None else _positive_rate("min_rate", min_rate)
+        high = rate if max_rate is None else _positive_rate("max_rate", max_rate)
+        if not low <= rate <= high:
+            raise ValueError(f"need min_rate <= rate <= max_rate, not {low:g} <= {rate:g} <= {high:g}")
+        if isinstance(decrease, bool) or not isinstance(decrease, (int, float)) or not 0 < decrease < 1:
+            raise ValueError(f"decrease must be a factor between 0 and 1 (exclusive), not {decrease!r}")
+        step = high / 200 if increase is None else _positive_rate("increase", increase)
+        if (
+            isinstance(window, bool)
+            or not isinstance(window, (int, float))
+            or not 0 <= window < math.inf
+        ):
+            raise ValueError(f"window must be a non-negative number of seconds, not {window!r}")
+        super().__init__(rate, burst, clock=clock)
+        self._min_rate = low
+        self._max_rate = high
+        self._decrease = float(decrease)
+        self._increase = step
+        self._window = float(window)
+        self._last_cut = -math.inf
+        self._decreases = 0
+
+    @property
+    def min_rate(self) -> float:
+        return self._min_rate
+
+    @property
+    def max_rate(self) -> float:
+        return self._max_rate
+
+    @property
+    def decreases(self) -> int:
+        """How many times a 429 has cut the rate."""
+        return self._decreases
+
+    def record(self, status: int | None) -> None:
+        """Adjust the rate to how an attempt ended (see the class docstring)."""
+        if status == 429:
+            now = self._clock()
+            if now - self._last_cut >= self._window:
+                self._last_cut = now
+                self._decreases += 1
+                self._set_rate(max(self._min_rate, self._rate * self._decrease))
+        elif status is not None and status < 500 and self._rate < self._max_rate:
+            self._set_rate(min(self._max_rate, self._rate + self._increase / self._rate))
+
+
+def limiter_middleware(limiter: Limiter) -> Middleware:
+    """A middleware that waits for ``limiter`` before each attempt.
+
+    Put it among the client's ``middlewares`` (they run once per attempt, inside the retries), so
+    a retry queues for a token like any other request. When ``limiter`` is an
+    :class:`AdaptiveLimiter` (checked once, here), each attempt's status is fed back to it.
+    """
+    acquire = limiter.acquire
+    if not isinstance(limiter, AdaptiveLimiter):
+
+        async def paced(request: Request, call_next: Handler) -> Response:
+            await acquire()
+            return await call_next(request)
+
+        return paced
+
+    record = limiter.record
+
+    async def adaptive(request: Request, call_next: Handler) -> Response:
+        await acquire()
+        try:
+            response = await call_next(request)
+        except APIConnectionError:
+            record(None)
+            raise
+        record(response.status)
+        return response
+
+    return adaptive
