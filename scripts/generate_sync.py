@@ -197,8 +197,7 @@ def _method(module: Module, func: Function, target: str, name: str | None = None
     doc = _docstring(module, func)
     body = f"        {doc}\n" if doc else ""
     return (
-        f"    def {name or func.name}{_signature(module, func, returns)}:\n"
-        f"{body}        return {call}\n"
+        f"    def {name or func.name}{_signature(module, func, returns)}:\n{body}        return {call}\n"
     )
 
 

@@ -22,6 +22,7 @@ from ._errors import (
     WebhookPayloadError,
 )
 from ._headers import AppInfo
+from ._limiter import AdaptiveLimiter, AdaptiveRateLimiter, Limiter, RateLimiter
 from ._middleware import Handler, Middleware
 from ._models import (
     Address,
@@ -115,6 +116,8 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
+    "AdaptiveLimiter",
+    "AdaptiveRateLimiter",
     "Address",
     "AppInfo",
     "AsyncEphemeralKeyService",
@@ -165,6 +168,7 @@ __all__ = [
     "IdNumberReportError",
     "IdempotencyError",
     "InvalidRequestError",
+    "Limiter",
     "ListObject",
     "MatchingOptions",
     "Middleware",
@@ -176,6 +180,7 @@ __all__ = [
     "ProvidedDetails",
     "ProvidedDetailsParams",
     "RateLimitError",
+    "RateLimiter",
     "RawObject",
     "Redaction",
     "RelatedPerson",

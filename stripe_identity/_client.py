@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 
 from ._headers import AppInfo, to_app_info
+from ._limiter import Limiter, RateLimiter, limiter_middleware
 from ._logging import configure_from_env
 from ._middleware import Middleware
 from ._models import RawObject
@@ -61,6 +62,9 @@ class AsyncStripeIdentity:
         default_headers: headers added to every request.
         app_info: your plugin's name, version, url and partner id, for Stripe's attribution.
         client_user_agent: send ``X-Stripe-Client-User-Agent`` (this SDK's and Python's versions).
+        rate_limit: pace attempts (retries included) at this many per second, in arrival order;
+            or any :class:`Limiter` (an :class:`AdaptiveRateLimiter`, one of your own). Shared by
+            ``with_options`` views and by every thread of a sync client. Off by default.
     """
 
     def __init__(
@@ -86,6 +90,7 @@ class AsyncStripeIdentity:
         default_headers: Mapping[str, str] | None = None,
         app_info: AppInfo | Mapping[str, str] | None = None,
         client_user_agent: bool = True,
+        rate_limit: float | Limiter | None = None,
     ) -> None:
         configure_from_env()
         if api_key is None:
@@ -116,14 +121,22 @@ class AsyncStripeIdentity:
             proxy=proxy,
             trust_env=trust_env,
         )
-        self._bind(settings, transport, owner=True)
+        self._bind(settings, transport, _pacing(rate_limit), owner=True)
 
-    def _bind(self, settings: Settings, transport: AiohttpTransport, *, owner: bool) -> None:
+    def _bind(
+        self,
+        settings: Settings,
+        transport: AiohttpTransport,
+        pacing: Middleware | None,
+        *,
+        owner: bool,
+    ) -> None:
         self._settings = settings
         self._transport = transport
+        self._pacing = pacing
         self._owner = owner
         self._requestor = Requestor(
-            settings, transport=transport, pacing=None, aiohttp_version=aiohttp.__version__
+            settings, transport=transport, pacing=pacing, aiohttp_version=aiohttp.__version__
         )
 
     # --- services (created on first use; a with_options view gets its own) ----------------------
@@ -179,19 +192,19 @@ class AsyncStripeIdentity:
     def with_options(
         self,
         *,
-        api_key: str | None | NotGiven = NOT_GIVEN,
+        api_key: str | NotGiven | None = NOT_GIVEN,
         api_base: str | NotGiven = NOT_GIVEN,
         files_base: str | NotGiven = NOT_GIVEN,
-        stripe_version: str | None | NotGiven = NOT_GIVEN,
-        stripe_account: str | None | NotGiven = NOT_GIVEN,
-        stripe_context: str | None | NotGiven = NOT_GIVEN,
+        stripe_version: str | NotGiven | None = NOT_GIVEN,
+        stripe_account: str | NotGiven | None = NOT_GIVEN,
+        stripe_context: str | NotGiven | None = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         timeout: float | NotGiven = NOT_GIVEN,
         middlewares: Sequence[Middleware] | NotGiven = NOT_GIVEN,
         operation_middlewares: Sequence[Middleware] | NotGiven = NOT_GIVEN,
         retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
-        default_headers: Mapping[str, str] | None | NotGiven = NOT_GIVEN,
-        app_info: AppInfo | Mapping[str, str] | None | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
+        app_info: AppInfo | Mapping[str, str] | NotGiven | None = NOT_GIVEN,
         client_user_agent: bool | NotGiven = NOT_GIVEN,
         allow_insecure_http: bool | NotGiven = NOT_GIVEN,
     ) -> AsyncStripeIdentity:
@@ -199,7 +212,7 @@ class AsyncStripeIdentity:
 
         Cheap to make (per tenant, per endpoint...). Closing a view closes nothing: the pool belongs
         to the client the views came from. Pool settings (``max_connections``, TLS, proxies, the
-        response size cap) cannot differ between views.
+        response size cap) and pacing (``rate_limit``) are shared, not changed.
         """
         changes: dict[str, Any] = {
             "api_key": api_key,
@@ -226,7 +239,7 @@ class AsyncStripeIdentity:
             {k: v for k, v in changes.items() if not isinstance(v, NotGiven)}
         )
         view = object.__new__(type(self))
-        view._bind(settings, self._transport, owner=False)
+        view._bind(settings, self._transport, self._pacing, owner=False)
         return view
 
     @property
@@ -267,3 +280,17 @@ class AsyncStripeIdentity:
         """
         if self._owner:
             await self._transport.aclose()
+
+
+def _pacing(rate_limit: float | Limiter | None) -> Middleware | None:
+    if rate_limit is None:
+        return None
+    if isinstance(rate_limit, bool):
+        raise TypeError("rate_limit must be requests per second or a Limiter, not a bool")
+    if isinstance(rate_limit, (int, float)):
+        return limiter_middleware(RateLimiter(rate_limit))
+    if callable(getattr(rate_limit, "acquire", None)):
+        return limiter_middleware(rate_limit)
+    raise TypeError(
+        f"rate_limit must be requests per second or a Limiter, not {type(rate_limit).__name__}"
+    )

@@ -30,7 +30,9 @@ class Proxy:
     def parse(cls, value: str) -> Proxy:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"proxy must be an http:// or https:// URL with a host, not {mask(value)!r}")
+            raise ValueError(
+                f"proxy must be an http:// or https:// URL with a host, not {mask(value)!r}"
+            )
         host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
         netloc = host if parts.port is None else f"{host}:{parts.port}"
         url = urlunsplit((parts.scheme, netloc, "", "", ""))

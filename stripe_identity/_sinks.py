@@ -124,7 +124,9 @@ class FileSink:
 
     def _finish(self, ok: bool) -> None:
         file, temporary, target = self._file, self._temporary, self._target
-        if temporary is None or target is None:  # the caller's file object: flush, or cut back what was written
+        if (
+            temporary is None or target is None
+        ):  # the caller's file object: flush, or cut back what was written
             if not ok and self._origin is not None and file is not None:
                 file.seek(self._origin)
                 file.truncate()

@@ -132,6 +132,7 @@ def construct_event(
         return converter.structure(data, Event)
     except Exception as exc:  # any shape problem: not an event this SDK can hand over
         raise WebhookPayloadError(
-            f"The signature is valid, but the payload is a malformed event ({type(exc).__name__}: {exc})",
+            "The signature is valid, but the payload is a malformed event "
+            f"({type(exc).__name__}: {exc})",
             sig_header,
         ) from None

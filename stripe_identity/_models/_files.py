@@ -7,8 +7,8 @@ from typing import Literal
 
 import attrs
 
-from ._list import ListObject
 from ._base import APIResource
+from ._list import ListObject
 
 __all__ = ["File", "FileLink"]
 

@@ -1,4 +1,4 @@
-"""VerificationSession, VerificationReport and the objects nested in them, field for field as the spec."""
+"""VerificationSession, VerificationReport and the objects nested in them, as the spec has them."""
 
 from __future__ import annotations
 

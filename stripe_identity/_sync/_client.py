@@ -13,6 +13,7 @@ from typing import Any
 
 from stripe_identity._client import AsyncStripeIdentity
 from stripe_identity._headers import AppInfo
+from stripe_identity._limiter import Limiter
 from stripe_identity._middleware import Middleware
 from stripe_identity._models import RawObject
 from stripe_identity._options import RequestOptions
@@ -66,6 +67,9 @@ class StripeIdentity:
         default_headers: headers added to every request.
         app_info: your plugin's name, version, url and partner id, for Stripe's attribution.
         client_user_agent: send ``X-Stripe-Client-User-Agent`` (this SDK's and Python's versions).
+        rate_limit: pace attempts (retries included) at this many per second, in arrival order;
+            or any :class:`Limiter` (an :class:`AdaptiveRateLimiter`, one of your own). Shared by
+            ``with_options`` views and by every thread of a sync client. Off by default.
     """
 
     def __init__(
@@ -91,6 +95,7 @@ class StripeIdentity:
         default_headers: Mapping[str, str] | None = None,
         app_info: AppInfo | Mapping[str, str] | None = None,
         client_user_agent: bool = True,
+        rate_limit: float | Limiter | None = None,
     ) -> None:
         self._runner = PortalRunner(
             functools.partial(
@@ -115,6 +120,7 @@ class StripeIdentity:
                 default_headers=default_headers,
                 app_info=app_info,
                 client_user_agent=client_user_agent,
+                rate_limit=rate_limit,
             )
         )
         self._derive: Callable[[AsyncStripeIdentity], AsyncStripeIdentity] | None = None
@@ -183,19 +189,19 @@ class StripeIdentity:
     def with_options(
         self,
         *,
-        api_key: str | None | NotGiven = NOT_GIVEN,
+        api_key: str | NotGiven | None = NOT_GIVEN,
         api_base: str | NotGiven = NOT_GIVEN,
         files_base: str | NotGiven = NOT_GIVEN,
-        stripe_version: str | None | NotGiven = NOT_GIVEN,
-        stripe_account: str | None | NotGiven = NOT_GIVEN,
-        stripe_context: str | None | NotGiven = NOT_GIVEN,
+        stripe_version: str | NotGiven | None = NOT_GIVEN,
+        stripe_account: str | NotGiven | None = NOT_GIVEN,
+        stripe_context: str | NotGiven | None = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         timeout: float | NotGiven = NOT_GIVEN,
         middlewares: Sequence[Middleware] | NotGiven = NOT_GIVEN,
         operation_middlewares: Sequence[Middleware] | NotGiven = NOT_GIVEN,
         retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
-        default_headers: Mapping[str, str] | None | NotGiven = NOT_GIVEN,
-        app_info: AppInfo | Mapping[str, str] | None | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
+        app_info: AppInfo | Mapping[str, str] | NotGiven | None = NOT_GIVEN,
         client_user_agent: bool | NotGiven = NOT_GIVEN,
         allow_insecure_http: bool | NotGiven = NOT_GIVEN,
     ) -> StripeIdentity:
@@ -203,7 +209,7 @@ class StripeIdentity:
 
         Cheap to make (per tenant, per endpoint...). Closing a view closes nothing: the pool belongs
         to the client the views came from. Pool settings (``max_connections``, TLS, proxies, the
-        response size cap) cannot differ between views.
+        response size cap) and pacing (``rate_limit``) are shared, not changed.
         """
         derive = functools.partial(
             AsyncStripeIdentity.with_options,
