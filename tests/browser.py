@@ -1,0 +1,419 @@
+"""A tiny driver for Debian's headless Chromium, over the Chrome DevTools Protocol, to test HTML pages.
+
+Its one contract: every call either does what it says in a real browser within its timeout, or raises
+`BrowserError` naming what it was waiting for; `Chromium.launch()` leaves no process and no profile
+behind, whatever happened inside it.
+
+    async with Chromium.launch() as browser:
+        page = await browser.new_page()
+        await page.goto(url)
+        await page.check("input[value=verified]")
+        await page.click("button[type=submit]")  # returns once the next document has loaded
+        assert await page.url() == return_url
+
+A test module gets the `browser` fixture by importing it: `from tests.browser import browser as browser`
+(the redundant alias marks the import as intended for linters). Without Chromium the fixture skips the
+test, or fails it when STRIPE_IDENTITY_REQUIRE_BROWSER=1, as in CI, where a browser test must never
+silently skip.
+
+Only aiohttp's websocket client is used: no browser automation package, no browser download.
+A driver object serves one caller at a time (tests are sequential); it is not safe for concurrent use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pathlib
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import aiohttp
+import anyio
+import anyio.abc
+import pytest
+
+DEFAULT_TIMEOUT = 10.0
+REQUIRE_BROWSER = "STRIPE_IDENTITY_REQUIRE_BROWSER"
+
+# --no-sandbox: the tests run as root, where Chromium refuses its sandbox. The background-networking
+# flags keep it from flooding the (closed) network with update, sync and field-trial connections.
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Port 0: Chromium picks a free port and writes it to DevToolsActivePort in the profile.
+    "--remote-debugging-port=0",
+)
+
+Message = dict[str, Any]
+
+
+class BrowserError(Exception):
+    """Chromium did not start, did not answer, or did not do what a page call asked."""
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float, what: str) -> Iterator[None]:
+    try:
+        with anyio.fail_after(seconds):
+            yield
+    except TimeoutError:
+        raise BrowserError(f"timed out after {seconds:g} s waiting for {what}") from None
+
+
+class _Connection:
+    """One DevTools websocket. Replies are matched to commands by id; events are kept in arrival order
+    so that a caller can wait for one that arrives after a point it marked (`mark()`) before acting,
+    without missing an event that came before it started waiting."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse[bool], timeout: float) -> None:
+        self._ws = ws
+        self.timeout = timeout
+        self._last_id = 0
+        self._replies: dict[int, Message] = {}
+        self._events: list[Message] = []
+
+    async def _receive(self) -> None:
+        message = await self._ws.receive()
+        if message.type is not aiohttp.WSMsgType.TEXT:
+            raise BrowserError(f"the DevTools connection ended ({message.type.name})")
+        data: Message = json.loads(message.data)
+        if "id" in data:
+            self._replies[data["id"]] = data
+        else:
+            self._events.append(data)
+
+    async def send(self, method: str, **params: Any) -> Message:
+        self._last_id += 1
+        command_id = self._last_id
+        await self._ws.send_json({"id": command_id, "method": method, "params": params})
+        with _deadline(self.timeout, f"Chromium's reply to {method}"):
+            while command_id not in self._replies:
+                await self._receive()
+        reply = self._replies.pop(command_id)
+        if "error" in reply:
+            raise BrowserError(f"{method} failed: {reply['error'].get('message')}")
+        result: Message = reply["result"]
+        return result
+
+    def mark(self) -> int:
+        return len(self._events)
+
+    async def wait_for(self, since: int, what: str, match: Callable[[Message], bool]) -> Message:
+        """The params of the first event from index `since` on for which `match(event)` holds."""
+        with _deadline(self.timeout, what):
+            while True:
+                while since < len(self._events):
+                    event = self._events[since]
+                    since += 1
+                    if match(event):
+                        params: Message = event.get("params", {})
+                        return params
+                await self._receive()
+
+    async def close(self) -> None:
+        await self._ws.close()
+
+
+# Locates the element a selector names, as a user would see it, and reports where to click it, or why it
+# cannot be clicked: a test fails on a hidden or covered control instead of clicking something else.
+_LOCATE = """(selector) => {
+    const element = document.querySelector(selector);
+    if (!element) return {error: `no element matches ${selector}`};
+    element.scrollIntoView({block: "center", inline: "center"});
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) return {error: `${selector} is not visible`};
+    const x = box.left + box.width / 2, y = box.top + box.height / 2;
+    const hit = document.elementFromPoint(x, y);
+    if (!hit || !(element.contains(hit) || hit.control === element))
+        return {error: `${selector} is covered by ${hit ? hit.outerHTML.slice(0, 80) : "nothing"}`};
+    return {x, y};
+}"""
+
+# Chooses an option the way a user's pick does, events included; a native <select> opens a popup
+# outside the page, which the protocol cannot click into.
+_SELECT = """(selector, value) => {
+    const element = document.querySelector(selector);
+    if (!(element instanceof HTMLSelectElement)) return `${selector} is not a <select>`;
+    const values = Array.from(element.options, (option) => option.value);
+    if (!values.includes(value)) return `${selector} has no option ${value} (it has ${values})`;
+    element.value = value;
+    element.dispatchEvent(new Event("input", {bubbles: true}));
+    element.dispatchEvent(new Event("change", {bubbles: true}));
+    return null;
+}"""
+
+
+def _call(function: str, *args: str) -> str:
+    return f"({function})({', '.join(json.dumps(arg) for arg in args)})"
+
+
+def _is_main_frame_navigation(event: Message) -> bool:
+    return event.get("method") == "Page.frameNavigated" and "parentId" not in event["params"]["frame"]
+
+
+class Page:
+    """One tab."""
+
+    def __init__(self, connection: _Connection) -> None:
+        self._cdp = connection
+
+    @property
+    def timeout(self) -> float:
+        """The seconds each call of this page may wait, for each thing it waits for; settable."""
+        return self._cdp.timeout
+
+    @timeout.setter
+    def timeout(self, seconds: float) -> None:
+        self._cdp.timeout = seconds
+
+    async def evaluate(self, expression: str) -> Any:
+        """The JSON value of a JavaScript expression (promises awaited) in the current document."""
+        result = await self._cdp.send(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
+        if "exceptionDetails" in result:
+            details = result["exceptionDetails"]
+            description = details.get("exception", {}).get("description") or details.get("text")
+            raise BrowserError(f"JavaScript failed: {description}\n  in: {expression[:200]}")
+        return result["result"].get("value")
+
+    async def url(self) -> str:
+        """The URL the address bar would show: also right on an error page Chromium draws itself (for an
+        HTTP error with an empty body), where the document's own location is chrome-error://."""
+        history = await self._cdp.send("Page.getNavigationHistory")
+        return str(history["entries"][history["currentIndex"]]["url"])
+
+    async def text(self) -> str:
+        """The page's text as rendered (hidden elements left out)."""
+        return str(await self.evaluate("document.body ? document.body.innerText : ''"))
+
+    async def goto(self, url: str) -> None:
+        """Navigate, and return once the new document's load event has fired. An HTTP error status is
+        not a failure (its page is shown); a network failure (nothing answered) is."""
+        reply = await self._cdp.send("Page.navigate", url=url)
+        if "errorText" in reply and not _is_http_status_failure(reply["errorText"]):
+            raise BrowserError(f"navigating to {url} failed: {reply['errorText']}")
+        if "loaderId" in reply:  # none for a move within the document (#fragment): nothing to load
+            await self._loaded(reply["loaderId"], f"{url} to load")
+
+    async def click(self, selector: str) -> None:
+        """Click an element with the mouse, and return once the document its click navigates to (a
+        form's submission, through any redirects) has loaded. As with `goto`, an HTTP error status is
+        not a failure; a network failure is."""
+        since = self._cdp.mark()
+        await self._mouse_click(selector)
+        navigated = await self._cdp.wait_for(
+            since, f"a navigation after clicking {selector}", _is_main_frame_navigation
+        )
+        frame = navigated["frame"]
+        if "unreachableUrl" in frame:  # Chromium shows its error page: find out why
+            failed = await self._cdp.wait_for(
+                since,
+                f"the reason {frame['unreachableUrl']} failed",
+                # A document's request id is its loader id, through redirects too.
+                lambda event: (
+                    event.get("method") == "Network.loadingFailed"
+                    and event["params"]["requestId"] == frame["loaderId"]
+                ),
+            )
+            reason = failed["errorText"]
+            if not _is_http_status_failure(reason):
+                raise BrowserError(
+                    f"clicking {selector} led to {frame['unreachableUrl']}, which failed: {reason}"
+                )
+        await self._loaded(frame["loaderId"], f"the page after clicking {selector} to load")
+
+    async def check(self, selector: str) -> None:
+        """Check a radio button or checkbox by clicking it with the mouse, unless it is checked already
+        (a click would uncheck a checkbox)."""
+        checked = f"document.querySelector({json.dumps(selector)})?.checked === true"
+        if await self.evaluate(checked):
+            return
+        await self._mouse_click(selector)
+        if not await self.evaluate(checked):
+            raise BrowserError(f"{selector} is not checked after clicking it")
+
+    async def select(self, selector: str, value: str) -> None:
+        """Choose the option of a <select> that has this value."""
+        error = await self.evaluate(_call(_SELECT, selector, value))
+        if error is not None:
+            raise BrowserError(str(error))
+
+    async def _mouse_click(self, selector: str) -> None:
+        where = await self.evaluate(_call(_LOCATE, selector))
+        if "error" in where:
+            raise BrowserError(f"cannot click: {where['error']}")
+        for kind in ("mousePressed", "mouseReleased"):
+            await self._cdp.send(
+                "Input.dispatchMouseEvent",
+                type=kind,
+                button="left",
+                clickCount=1,
+                x=where["x"],
+                y=where["y"],
+            )
+
+    async def _loaded(self, loader_id: str, what: str) -> None:
+        # Lifecycle events name the document (loader) they belong to, so a load event of the document
+        # being left can never be taken for the one of the document being waited for.
+        await self._cdp.wait_for(
+            0,
+            what,
+            lambda event: (
+                event.get("method") == "Page.lifecycleEvent"
+                and event["params"]["name"] == "load"
+                and event["params"]["loaderId"] == loader_id
+            ),
+        )
+
+
+def _is_http_status_failure(error_text: str) -> bool:
+    # Chromium reports an HTTP error status with an empty body this way, and shows its own error page.
+    return error_text == "net::ERR_HTTP_RESPONSE_CODE_FAILURE"
+
+
+class Chromium:
+    """A running headless Chromium; make one with `Chromium.launch()`."""
+
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        port: int,
+        connection: _Connection,
+        timeout: float,
+        pid: int,
+        profile: pathlib.Path,
+    ) -> None:
+        self._http = http
+        self._port = port
+        self._cdp = connection
+        self._timeout = timeout
+        self._pages: list[_Connection] = []
+        self.pid = pid  # also its process group's id
+        self.profile = profile
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def launch(
+        cls, executable: str = "chromium", call_timeout: float = DEFAULT_TIMEOUT
+    ) -> AsyncIterator[Chromium]:
+        """Start Chromium in a fresh temporary profile, and stop it and remove the profile on exit."""
+        async with contextlib.AsyncExitStack() as cleanup:  # undone in reverse order
+            workdir = pathlib.Path(tempfile.mkdtemp(prefix="stripe-identity-chromium-"))
+            cleanup.callback(shutil.rmtree, workdir, ignore_errors=True)
+            profile, log = workdir / "profile", workdir / "chromium.log"
+            process = await _start(executable, profile, log)
+            cleanup.push_async_callback(_stop, process)
+            http = await cleanup.enter_async_context(aiohttp.ClientSession())
+            port, path = await _devtools_address(process, profile, log, call_timeout)
+            try:
+                ws = await http.ws_connect(f"ws://127.0.0.1:{port}{path}", max_msg_size=0)
+            except aiohttp.ClientError as error:
+                raise BrowserError(f"cannot connect to Chromium: {error}{_tail(log)}") from error
+            browser = cls(http, port, _Connection(ws, call_timeout), call_timeout, process.pid, profile)
+            cleanup.push_async_callback(browser._disconnect)
+            yield browser
+
+    async def new_page(self) -> Page:
+        """A new tab, showing about:blank, with its own DevTools connection."""
+        target = await self._cdp.send("Target.createTarget", url="about:blank")
+        url = f"ws://127.0.0.1:{self._port}/devtools/page/{target['targetId']}"
+        try:
+            ws = await self._http.ws_connect(url, max_msg_size=0)
+        except aiohttp.ClientError as error:
+            raise BrowserError(f"cannot connect to the new page: {error}") from error
+        connection = _Connection(ws, self._timeout)
+        self._pages.append(connection)
+        await connection.send("Page.enable")
+        await connection.send("Page.setLifecycleEventsEnabled", enabled=True)
+        await connection.send("Network.enable")  # for why a navigation failed
+        return Page(connection)
+
+    async def _disconnect(self) -> None:
+        for connection in [*self._pages, self._cdp]:
+            await connection.close()
+
+
+async def _start(executable: str, profile: pathlib.Path, log: pathlib.Path) -> anyio.abc.Process:
+    with log.open("wb") as log_file:  # the child writes to its own copy of the descriptor
+        try:
+            return await anyio.open_process(
+                [executable, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=log_file,
+                # Its own process group, so that stopping it reaches its renderers and zygotes too.
+                start_new_session=True,
+            )
+        except OSError as error:
+            raise BrowserError(f"cannot start {executable}: {error}") from error
+
+
+async def _devtools_address(
+    process: anyio.abc.Process, profile: pathlib.Path, log: pathlib.Path, seconds: float
+) -> tuple[int, str]:
+    """Chromium's DevTools port and browser websocket path, once it has written them down."""
+    active_port = profile / "DevToolsActivePort"
+    with anyio.move_on_after(seconds):
+        while process.returncode is None:
+            # Both lines present: the file was not caught half written.
+            lines = active_port.read_text().splitlines() if active_port.exists() else []
+            if len(lines) >= 2:
+                return int(lines[0]), lines[1]
+            await anyio.sleep(0.05)
+        raise BrowserError(f"Chromium exited with status {process.returncode}{_tail(log)}")
+    raise BrowserError(f"timed out after {seconds:g} s waiting for Chromium to start{_tail(log)}")
+
+
+def _tail(log: pathlib.Path, lines: int = 20) -> str:
+    try:
+        text = log.read_text(errors="replace")
+    except OSError:
+        return ""
+    return "\n--- end of Chromium's output ---\n" + "\n".join(text.splitlines()[-lines:])
+
+
+async def _stop(process: anyio.abc.Process) -> None:
+    # Shielded: the browser must go even when the test that used it was cancelled.
+    with anyio.CancelScope(shield=True):
+        _signal_group(process, signal.SIGTERM)
+        with anyio.move_on_after(5):
+            await process.wait()
+        # Whatever did not exit on SIGTERM (or outlived the browser process) goes now.
+        _signal_group(process, signal.SIGKILL)
+        await process.aclose()
+
+
+def _signal_group(process: anyio.abc.Process, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
+
+
+def chromium_or_skip() -> str:
+    """Chromium's path; without one, skip the test, or fail it when STRIPE_IDENTITY_REQUIRE_BROWSER=1."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        message = "needs a browser: install Debian's chromium (apt-get install -y chromium)"
+        if os.environ.get(REQUIRE_BROWSER) == "1":
+            pytest.fail(f"{message}; {REQUIRE_BROWSER}=1 forbids skipping")
+        pytest.skip(message)
+    return executable
+
+
+@pytest.fixture
+async def browser(anyio_backend: str) -> AsyncIterator[Chromium]:
+    """A fresh Chromium for one test (starting one takes about a second)."""
+    async with Chromium.launch(chromium_or_skip()) as launched:
+        yield launched
