@@ -40,9 +40,10 @@ class AsyncStripeIdentity:
         api_key: secret or restricted key; defaults to the ``STRIPE_API_KEY`` environment variable.
             Without one (or with an empty one), each call raises :class:`AuthenticationError`
             before sending anything.
-        api_base: where the API lives; an emulator's ``api_base`` for local work.
-        files_base: where file contents live (``https://files.stripe.com``; an emulator's
-            ``files_base``).
+        api_base: where the API lives: ``$STRIPE_API_BASE`` if set, else ``https://api.stripe.com``.
+            An emulator's ``api_base`` for local work.
+        files_base: where file contents live: ``$STRIPE_FILES_BASE`` if set, else ``api_base``
+            when that is not Stripe's (an emulator serves both), else ``https://files.stripe.com``.
         stripe_version: the ``Stripe-Version`` header (default: the spec's ``2026-09-30.endive``).
         stripe_account: a connected account id, sent as ``Stripe-Account``.
         stripe_context: sent as ``Stripe-Context`` (organization API keys).
@@ -71,8 +72,8 @@ class AsyncStripeIdentity:
         self,
         api_key: str | None = None,
         *,
-        api_base: str = DEFAULT_API_BASE,
-        files_base: str = DEFAULT_FILES_BASE,
+        api_base: str | None = None,
+        files_base: str | None = None,
         stripe_version: str | None = None,
         stripe_account: str | None = None,
         stripe_context: str | None = None,
@@ -95,6 +96,7 @@ class AsyncStripeIdentity:
         configure_from_env()
         if api_key is None:
             api_key = os.environ.get("STRIPE_API_KEY") or None
+        api_base, files_base = _bases(api_base, files_base)
         if not isinstance(max_connections, int) or max_connections < 1:
             raise ValueError(f"max_connections must be a positive int, not {max_connections!r}")
         settings = Settings(
@@ -294,3 +296,16 @@ def _pacing(rate_limit: float | Limiter | None) -> Middleware | None:
     raise TypeError(
         f"rate_limit must be requests per second or a Limiter, not {type(rate_limit).__name__}"
     )
+
+
+def _bases(api_base: str | None, files_base: str | None) -> tuple[str, str]:
+    if api_base is None:
+        api_base = os.environ.get("STRIPE_API_BASE") or DEFAULT_API_BASE
+    if files_base is None:
+        files_base = os.environ.get("STRIPE_FILES_BASE") or None
+    if files_base is None:
+        # Only Stripe keeps file contents on a host of their own; an emulator (or a gateway in
+        # front of both) serves them where it serves the API.
+        same = api_base.rstrip("/") != DEFAULT_API_BASE
+        files_base = api_base if same else DEFAULT_FILES_BASE
+    return api_base, files_base

@@ -20,7 +20,7 @@ from stripe_identity._options import RequestOptions
 from stripe_identity._portal import PortalRunner
 from stripe_identity._requestor import Base
 from stripe_identity._retry import RetryPolicy
-from stripe_identity._settings import DEFAULT_API_BASE, DEFAULT_FILES_BASE, NOT_GIVEN, NotGiven
+from stripe_identity._settings import NOT_GIVEN, NotGiven
 from stripe_identity._sync._resources import (
     EphemeralKeyService,
     EventService,
@@ -45,9 +45,10 @@ class StripeIdentity:
         api_key: secret or restricted key; defaults to the ``STRIPE_API_KEY`` environment variable.
             Without one (or with an empty one), each call raises :class:`AuthenticationError`
             before sending anything.
-        api_base: where the API lives; an emulator's ``api_base`` for local work.
-        files_base: where file contents live (``https://files.stripe.com``; an emulator's
-            ``files_base``).
+        api_base: where the API lives: ``$STRIPE_API_BASE`` if set, else ``https://api.stripe.com``.
+            An emulator's ``api_base`` for local work.
+        files_base: where file contents live: ``$STRIPE_FILES_BASE`` if set, else ``api_base``
+            when that is not Stripe's (an emulator serves both), else ``https://files.stripe.com``.
         stripe_version: the ``Stripe-Version`` header (default: the spec's ``2026-09-30.endive``).
         stripe_account: a connected account id, sent as ``Stripe-Account``.
         stripe_context: sent as ``Stripe-Context`` (organization API keys).
@@ -76,8 +77,8 @@ class StripeIdentity:
         self,
         api_key: str | None = None,
         *,
-        api_base: str = DEFAULT_API_BASE,
-        files_base: str = DEFAULT_FILES_BASE,
+        api_base: str | None = None,
+        files_base: str | None = None,
         stripe_version: str | None = None,
         stripe_account: str | None = None,
         stripe_context: str | None = None,

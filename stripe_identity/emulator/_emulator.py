@@ -11,6 +11,7 @@ Either way it binds 127.0.0.1 on a free port (unless told otherwise) and ``emu.a
 from __future__ import annotations
 
 import contextlib
+import ssl
 import threading
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -40,6 +41,7 @@ class Emulator:
         webhook_url, webhook_secret: where to post signed events, and the secret to sign them with.
         processing_delay: seconds a submitted session stays ``processing`` (0: it completes at once).
         redaction_delay: seconds before a redaction completes (0: on the next loop iteration).
+        ssl_context: serve HTTPS with this server context (a trustme CA's, say) instead of HTTP.
     """
 
     def __init__(
@@ -54,11 +56,13 @@ class Emulator:
         webhook_secret: str | None = None,
         processing_delay: float = 0.0,
         redaction_delay: float = 0.0,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         if (webhook_url is None) != (webhook_secret is None):
             raise ValueError("webhook_url and webhook_secret go together")
         self.host = host
         self.port = port
+        self._ssl_context = ssl_context
         self._webhooks = (
             WebhookSender(webhook_url, webhook_secret)
             if webhook_url is not None and webhook_secret is not None
@@ -79,9 +83,17 @@ class Emulator:
 
     @property
     def api_base(self) -> str:
+        """The emulator's URL, for ``api_base=``."""
         if self._runner is None:
             raise RuntimeError("the emulator is not running")
-        return f"http://{self.host}:{self.port}"
+        scheme = "https" if self._ssl_context is not None else "http"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{host}:{self.port}"
+
+    @property
+    def files_base(self) -> str:
+        """Where the emulator serves file contents, for ``files_base=`` (its one address)."""
+        return self.api_base
 
     @property
     def url(self) -> str:
@@ -108,7 +120,7 @@ class Emulator:
             max_field_size=65536,
         )
         await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port)
+        site = web.TCPSite(runner, self.host, self.port, ssl_context=self._ssl_context)
         await site.start()
         self.port = runner.addresses[0][1]
         self._runner = runner
