@@ -15,7 +15,8 @@ from yarl import URL
 
 import stripe_identity as si
 from stripe_identity.emulator import Emulator
-from stripe_identity.emulator._app import EmulatorApp
+from stripe_identity.emulator._context import Call
+from stripe_identity.emulator._log import RequestLog
 from tests.fake_api import FakeStripe
 from tests.spec_schema import validate_response
 
@@ -63,17 +64,18 @@ def emulator_responses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[s
     """Record every API response any in-process emulator sends during a test, then check each one
     against the spec's response schemas (a test fails if its emulator answered off-spec)."""
     seen: list[tuple[str, str, int, bytes]] = []
-    original = EmulatorApp.handle
+    original = RequestLog.observe
 
-    async def recording(self: EmulatorApp, request: web.Request) -> web.StreamResponse:
-        response = await original(self, request)
-        path = request.raw_path.partition("?")[0]
+    def recording(self: RequestLog, call: Call, response: web.StreamResponse, seconds: float) -> None:
+        original(self, call, response, seconds)
         body = response.body if isinstance(response, web.Response) else None
-        if isinstance(body, bytes) and body and not path.startswith("/_emulator/"):
-            seen.append((request.method, path, response.status, body))
-        return response
+        is_json = response.content_type == "application/json"
+        if isinstance(body, bytes) and body and is_json and not call.aborted:
+            seen.append(
+                (call.request.method, call.request.raw_path.partition("?")[0], response.status, body)
+            )
 
-    monkeypatch.setattr(EmulatorApp, "handle", recording)
+    monkeypatch.setattr(RequestLog, "observe", recording)
     yield seen
     for method, path, status, body in seen:
         validate_response(method, path, status, body)

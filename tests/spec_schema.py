@@ -1,4 +1,4 @@
-"""Validate emulator responses against the response schemas of ``shared/spec``'s OpenAPI document.
+"""Validate emulator responses against the response schemas of the spec extracts' OpenAPI documents.
 
 OpenAPI 3.0 schemas are turned into JSON Schema first: ``nullable`` becomes "or null" (the spec notes
 that nullable enum fields legitimately hold ``null``), and ``$ref`` targets stay where they are.
@@ -16,6 +16,8 @@ import jsonschema
 from tests.fake_api import SPEC_DIR
 
 SPEC: dict[str, Any] = json.loads((SPEC_DIR / "verification_session.openapi.json").read_text())
+COMPANION: dict[str, Any] = json.loads((SPEC_DIR / "companion.openapi.json").read_text())
+_SPECS = (SPEC, COMPANION)
 
 
 def _convert(node: Any) -> Any:
@@ -31,15 +33,18 @@ def _convert(node: Any) -> Any:
 
 @functools.cache
 def _root() -> dict[str, Any]:
-    return {"components": {"schemas": _convert(SPEC["components"]["schemas"])}}
+    # The two extracts share the error envelope; their other schema names are distinct.
+    schemas = {**COMPANION["components"]["schemas"], **SPEC["components"]["schemas"]}
+    return {"components": {"schemas": _convert(schemas)}}
 
 
 def _operation(method: str, path: str) -> dict[str, Any] | None:
-    for template, operations in SPEC["paths"].items():
-        pattern = "^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$"
-        if re.match(pattern, path) and method.lower() in operations:
-            op: dict[str, Any] = operations[method.lower()]
-            return op
+    for spec in _SPECS:
+        for template, operations in spec["paths"].items():
+            pattern = "^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$"
+            if re.match(pattern, path) and method.lower() in operations:
+                op: dict[str, Any] = operations[method.lower()]
+                return op
     return None
 
 

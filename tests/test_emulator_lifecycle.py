@@ -33,7 +33,7 @@ async def test_whole_lifecycle_through_the_sdk(
     assert created.status == "requires_input"
     assert created.client_secret is not None
     assert created.client_secret.startswith(f"{created.id}_secret_test_")
-    assert created.url is not None and created.url.startswith("https://verify.stripe.com/start/")
+    assert created.url is not None and created.url.startswith(f"{emulator.api_base}/verify/test_")
     assert created.livemode is False
     assert created.metadata == {"plan": "pro", "user": "42"}
     assert created.options is not None and created.options.document is not None
@@ -60,7 +60,9 @@ async def test_whole_lifecycle_through_the_sdk(
     first_report = failed.last_verification_report_id
 
     emulator.submit(created.id)
-    verified = await sessions.retrieve(created.id, {"expand": ["last_verification_report"]})
+    verified = await sessions.retrieve(
+        created.id, {"expand": ["last_verification_report", "verified_outputs"]}
+    )
     assert verified.status == "verified"
     assert verified.client_secret is None and verified.url is None
     assert verified.last_error is None
@@ -72,6 +74,7 @@ async def test_whole_lifecycle_through_the_sdk(
     assert report.selfie is not None and report.selfie.status == "verified"
     assert verified.verified_outputs is not None
     assert verified.verified_outputs.first_name == "Jenny"
+    assert verified.verified_outputs.dob is None  # sensitive: a restricted key must ask for it
 
     same = await emu_client.verification_reports.retrieve(report.id)
     assert same == report
@@ -86,13 +89,17 @@ async def test_whole_lifecycle_through_the_sdk(
     redacting = await sessions.redact(created.id)
     assert redacting.redaction == si.Redaction(status="processing")
     await anyio.sleep(0.05)
-    redacted = await sessions.retrieve(created.id)
+    redacted = await sessions.retrieve(created.id, {"expand": ["verified_outputs"]})
     assert redacted.redaction == si.Redaction(status="redacted")
     assert redacted.metadata == {}
     assert redacted.status == "verified"
     outputs = redacted.verified_outputs
     assert outputs is not None and outputs.first_name == "[redacted]"
-    assert outputs.dob == si.CalendarDate(day=1, month=1, year=1)
+    restricted = await sessions.retrieve(
+        created.id, {"expand": ["verified_outputs.dob"]}, {"api_key": "rk_test_lifecycle"}
+    )
+    assert restricted.verified_outputs is not None  # redaction wins over any expansion
+    assert restricted.verified_outputs.dob == si.CalendarDate(day=1, month=1, year=1)
     assert outputs.address is not None and outputs.address.country == "US"
     assert outputs.address.line1 == "[redacted]"
     assert redacted.provided_details == si.ProvidedDetails(email="[redacted]")

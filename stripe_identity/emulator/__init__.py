@@ -1,9 +1,12 @@
 """A local, stateful emulator of the Stripe Identity API, shipped with the SDK.
 
-It answers the eight VerificationSession and VerificationReport endpoints like Stripe does
-(validation from the spec, errors, idempotency, pagination, expansion, the status machine and
-redaction), plays the end user with :meth:`Emulator.submit`, signs and delivers webhook events, and
-injects faults on request. It knows nothing of the SDK's client: it speaks HTTP and JSON only.
+It answers the VerificationSession and VerificationReport endpoints like Stripe does (validation
+from the spec, errors, idempotency, pagination, expansion, the status machine, redaction, and the
+restricted-key rules for sensitive results), and the endpoints an integration needs around them:
+ephemeral keys, files and their contents, file links, events. Each session's ``url`` opens a
+verification page on the emulator where a tester picks the outcome, as on Stripe's hosted flow;
+:meth:`Emulator.submit` does the same from code. It signs and delivers webhook events, enforces
+rate limits and injects faults on request. It knows nothing of the SDK's client: it speaks HTTP only.
 
     from stripe_identity.emulator import Emulator
 
@@ -15,5 +18,6 @@ from __future__ import annotations
 
 from ._emulator import Emulator
 from ._faults import FAULT_KINDS, Faults
+from ._ratelimit import RateLimits
 
-__all__ = ["FAULT_KINDS", "Emulator", "Faults"]
+__all__ = ["FAULT_KINDS", "Emulator", "Faults", "RateLimits"]

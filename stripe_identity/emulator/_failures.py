@@ -11,6 +11,8 @@ from typing import Any
 
 __all__ = [
     "APIFailure",
+    "ConnectionReset",
+    "forbidden",
     "invalid",
     "invalid_empty",
     "invalid_value",
@@ -51,6 +53,15 @@ class APIFailure(Exception):
         if request_id is not None and self.status != 401:  # Stripe omits it on 401s
             error["request_log_url"] = f"https://dashboard.stripe.com/test/logs/{request_id}"
         return {"error": error}
+
+
+class ConnectionReset(Exception):
+    """Drop the connection instead of answering (an injected fault)."""
+
+
+def forbidden(message: str, param: str | None = None) -> APIFailure:
+    """403: the key is valid but may not do this (Stripe's permission errors have no code)."""
+    return APIFailure(403, message, param=param)
 
 
 def _shown(value: Any) -> str:

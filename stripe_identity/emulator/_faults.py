@@ -1,17 +1,30 @@
 """Fault injection: the failures a client must survive, reproducible from a seed.
 
-Each request to the API draws at most one fault, in arrival order, from the emulator's seeded RNG,
-so the same seed and the same sequence of requests replay the same faults.
+Each request to the API draws at most one fault, in arrival order, from the emulator's RNG, so the
+same seed and the same sequence of requests replay the same faults (without a seed, each run draws
+its own). Faults are middlewares: :func:`fault_middleware` strikes before the request runs (or drops
+the connection after it ran), :func:`latency_middleware` delays it while its idempotency key is held.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
+from aiohttp import web
 
-__all__ = ["FAULT_KINDS", "Faults", "FaultPlan"]
+from ._context import call_of
+from ._failures import APIFailure, ConnectionReset
+
+if TYPE_CHECKING:
+    from ._app import EmulatorApp
+
+__all__ = ["FAULT_KINDS", "FaultPlan", "Faults", "fault_middleware", "latency_middleware"]
+
+Next = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 FAULT_KINDS = ("server_error", "rate_limit", "reset_before_commit", "reset_after_commit")
 
@@ -42,7 +55,10 @@ class Faults:
     * ``latency``: seconds added to every request (before it runs).
 
     ``operations`` limits the faults to some operations (``"create"``, ``"list"``, ``"retrieve"``,
-    ``"update"``, ``"cancel"``, ``"redact"``, ``"list_reports"``, ``"retrieve_report"``).
+    ``"update"``, ``"cancel"``, ``"redact"``, ``"list_reports"``, ``"retrieve_report"``,
+    ``"create_ephemeral_key"``, ``"delete_ephemeral_key"``, ``"list_files"``, ``"retrieve_file"``,
+    ``"download_file"``, ``"create_file_link"``, ``"retrieve_file_link"``, ``"update_file_link"``,
+    ``"list_file_links"``, ``"list_events"``, ``"retrieve_event"``).
     """
 
     server_error: float = attrs.field(default=0.0, converter=_rate)
@@ -80,7 +96,7 @@ class FaultPlan:
     def __init__(self, faults: Faults | Mapping[str, Faults] | None, seed: object) -> None:
         self._global = faults if isinstance(faults, Faults) else None
         self._per_operation = dict(faults) if isinstance(faults, Mapping) else {}
-        self._rng = random.Random(f"{seed}:faults")
+        self._rng = random.Random(f"{seed}:faults") if seed is not None else random.Random()
         self.counts = dict.fromkeys(FAULT_KINDS, 0)
 
     def faults_for(self, operation: str) -> Faults | None:
@@ -101,3 +117,61 @@ class FaultPlan:
 
     def status(self, faults: Faults) -> int:
         return self._rng.choice(faults.server_error_statuses)
+
+
+def _strike(fault: str | None, faults: Faults, plan: FaultPlan) -> None:
+    """Faults that strike before the request runs (and so are never stored for idempotency)."""
+    if fault == "server_error":
+        raise APIFailure(
+            plan.status(faults),
+            "There was an unexpected error processing this request (injected by the "
+            "emulator's fault settings).",
+            type_="api_error",
+        )
+    if fault == "rate_limit":
+        headers = {}
+        if faults.retry_after is not None:
+            headers["Retry-After"] = f"{faults.retry_after:g}"
+        raise APIFailure(
+            429,
+            "This object cannot be accessed right now because another API request or Stripe "
+            "process is currently accessing it. If you see this error intermittently, retry "
+            "the request.",
+            code="lock_timeout",
+            headers=headers,
+        )
+    if fault == "reset_before_commit":
+        raise ConnectionReset
+
+
+def fault_middleware(app: EmulatorApp) -> Any:
+    @web.middleware
+    async def faults(request: web.Request, handler: Next) -> web.StreamResponse:
+        call = call_of(request)
+        assert call.route is not None
+        chosen = app.faults.faults_for(call.operation) if call.route.kind in ("api", "files") else None
+        if chosen is None:
+            return await handler(request)
+        call.fault = app.faults.draw(chosen)
+        _strike(call.fault, chosen, app.faults)
+        response = await handler(request)
+        if call.fault == "reset_after_commit":
+            raise ConnectionReset
+        return response
+
+    return faults
+
+
+def latency_middleware(app: EmulatorApp) -> Any:
+    @web.middleware
+    async def latency(request: web.Request, handler: Next) -> web.StreamResponse:
+        call = call_of(request)
+        assert call.route is not None
+        if call.route.kind in ("api", "files"):
+            chosen = app.faults.faults_for(call.operation)
+            seconds = app.latency + (chosen.latency if chosen is not None else 0.0)
+            if seconds > 0:
+                await asyncio.sleep(seconds)
+        return await handler(request)
+
+    return latency

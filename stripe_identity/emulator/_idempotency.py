@@ -9,13 +9,22 @@ refused before execution (validation, auth, rate limits) are not stored and may 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 import attrs
+from aiohttp import web
 
+from ._context import call_of
+from ._envelope import error_response, json_response
 from ._failures import APIFailure
 
-__all__ = ["IdempotencyStore", "Stored"]
+if TYPE_CHECKING:
+    from ._app import EmulatorApp
+
+__all__ = ["IdempotencyStore", "Stored", "idempotency_middleware"]
+
+Next = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @attrs.frozen
@@ -80,3 +89,46 @@ class IdempotencyStore:
     def finish(self, scope: str, key: str, stored: Stored) -> None:
         self._running.discard((scope, key))
         self._done[(scope, key)] = stored
+
+
+def idempotency_middleware(app: EmulatorApp) -> Any:
+    """Replay, refuse or run-and-store each POST that carries an ``Idempotency-Key``."""
+    store = app.idempotency
+
+    @web.middleware
+    async def idempotency(request: web.Request, handler: Next) -> web.StreamResponse:
+        call = call_of(request)
+        key = request.headers.get("Idempotency-Key")
+        if request.method != "POST" or not key or call.route is None or call.route.kind != "api":
+            return await handler(request)
+        assert call.caller is not None
+        scope, endpoint = call.caller.key, request.raw_path.partition("?")[0]
+        extra = {"Idempotency-Key": key}
+        stored = store.lookup(scope, key, endpoint, call.raw_params)
+        if stored is not None:
+            app.replays += 1
+            extra.update({"Idempotent-Replayed": "true", "Original-Request": stored.request_id})
+            return json_response(call, stored.status, stored.body, extra)
+        store.begin(scope, key)
+        try:
+            response = await handler(request)
+        except APIFailure as failure:
+            if failure.status >= 500 or failure.param is not None:
+                store.abandon(scope, key)  # refused before it ran: safe to retry as new
+                raise
+            response = error_response(call, failure)  # it ran, and this was its answer
+        except BaseException:
+            store.abandon(scope, key)
+            raise
+        assert isinstance(response, web.Response)
+        assert isinstance(response.body, bytes)
+        store.finish(
+            scope,
+            key,
+            Stored(endpoint, call.raw_params, response.status, response.body, call.request_id),
+        )
+        response.headers.update(extra)
+        response.headers["Original-Request"] = call.request_id
+        return response
+
+    return idempotency

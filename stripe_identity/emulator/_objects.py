@@ -12,10 +12,14 @@ import random
 import string
 from typing import Any
 
+import attrs
+
 __all__ = [
     "REDACTED",
     "SESSION_LEVEL_ERRORS",
     "IdFactory",
+    "Images",
+    "checks",
     "failed_report",
     "last_error_reason",
     "new_session",
@@ -63,6 +67,15 @@ _REASONS = {
 }
 
 
+@attrs.frozen
+class Images:
+    """The File ids of one submission's pictures: the document's two sides and the user's face."""
+
+    front: str
+    back: str
+    face: str
+
+
 def last_error_reason(code: str) -> str:
     return _REASONS.get(code, "The verification check failed.")
 
@@ -82,11 +95,12 @@ class IdFactory:
     def request_id(self) -> str:
         return f"req_{self.token(14)}"
 
-    def secret_and_url(self, session_id: str) -> tuple[str, str]:
+    def secret_and_link(self, session_id: str) -> tuple[str, str]:
+        """A session's ``client_secret``, and the token of its verification page's URL."""
         token = self.token(32)
         # Stripe's hosted link token base64-encodes an account and a nonce.
         link = base64.urlsafe_b64encode(f"acct_emulator,_{token}".encode()).decode().rstrip("=")
-        return f"{session_id}_secret_test_{token}", f"https://verify.stripe.com/start/test_{link}"
+        return f"{session_id}_secret_test_{token}", f"test_{link}"
 
 
 def _document_options(params: Any) -> dict[str, Any]:
@@ -224,8 +238,9 @@ def _id_number_report(status: str, error: dict[str, Any] | None) -> dict[str, An
     }
 
 
-def _selfie_report(status: str, error: dict[str, Any] | None, files: list[str]) -> dict[str, Any]:
-    return {"document": files[0], "error": error, "selfie": files[1], "status": status}
+def _selfie_report(status: str, error: dict[str, Any] | None, images: Images) -> dict[str, Any]:
+    # The photo on the document's front, and the face the user showed the camera.
+    return {"document": images.front, "error": error, "selfie": images.face, "status": status}
 
 
 def _checks(session: dict[str, Any]) -> tuple[bool, bool, bool]:
@@ -238,28 +253,32 @@ def _checks(session: dict[str, Any]) -> tuple[bool, bool, bool]:
     return document, id_number, selfie
 
 
+def checks(session: dict[str, Any]) -> tuple[bool, bool, bool]:
+    """(document, id_number, selfie): which checks a submission of this session runs."""
+    return _checks(session)
+
+
 def verified_report(
-    report_id: str, session: dict[str, Any], created: int, ids: IdFactory
+    report_id: str, session: dict[str, Any], created: int, images: Images
 ) -> dict[str, Any]:
     report = _report_base(report_id, session, created)
     document, id_number, selfie = _checks(session)
-    files = [ids.object_id("file"), ids.object_id("file")]
     if document:
-        report["document"] = _document_report("verified", None, files)
+        report["document"] = _document_report("verified", None, [images.front, images.back])
     if id_number:
         report["id_number"] = _id_number_report("verified", None)
     if selfie:
-        report["selfie"] = _selfie_report("verified", None, files)
+        report["selfie"] = _selfie_report("verified", None, images)
     return dict(sorted(report.items()))
 
 
 def failed_report(
-    report_id: str, session: dict[str, Any], created: int, code: str, ids: IdFactory
+    report_id: str, session: dict[str, Any], created: int, code: str, images: Images
 ) -> dict[str, Any]:
     """The report of a failed submission: the check that failed carries the error."""
     report = _report_base(report_id, session, created)
     document, id_number, selfie = _checks(session)
-    files = [ids.object_id("file"), ids.object_id("file")]
+    files = [images.front, images.back]
     error = {"code": code, "reason": last_error_reason(code)}
     kind = code.split("_", 1)[0]
     if document or kind == "document":
@@ -275,7 +294,7 @@ def failed_report(
     if selfie or kind == "selfie":
         failed = kind == "selfie"
         report["selfie"] = _selfie_report(
-            "unverified" if failed else "verified", error if failed else None, files
+            "unverified" if failed else "verified", error if failed else None, images
         )
     if kind in ("email", "phone"):
         report[kind] = {kind: None, "error": error, "status": "unverified"}

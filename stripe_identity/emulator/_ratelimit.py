@@ -18,10 +18,19 @@ This module is pure logic: the caller passes the time, so tests need no sleeping
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 import attrs
+from aiohttp import web
+
+from ._context import call_of
+from ._failures import APIFailure
+
+if TYPE_CHECKING:
+    from ._app import EmulatorApp
 
 __all__ = [
     "FILES",
@@ -31,6 +40,7 @@ __all__ = [
     "caller_key",
     "endpoint_group",
     "rate_limit_message",
+    "rate_limit_middleware",
 ]
 
 FILES = "files"
@@ -241,3 +251,27 @@ def rate_limit_message(reason: str, limits: RateLimits | None = None) -> str:
         "and retry after a pause that grows with each 429. See https://stripe.com/docs/rate-limits "
         "for the limits."
     )
+
+
+def rate_limit_middleware(app: EmulatorApp) -> Any:
+    """Refuse, with 429 ``rate_limit`` and before it runs, a request over its caller's limits."""
+
+    @web.middleware
+    async def rate_limit(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        checker, call = app.rate_limiter, call_of(request)
+        if checker is None or call.route is None or call.route.kind not in ("api", "files"):
+            return await handler(request)
+        assert call.caller is not None
+        reason = checker.admit(
+            caller_key(call.caller.key, call.caller.account),
+            endpoint_group(request.raw_path.partition("?")[0], call.operation),
+            request.method != "GET",
+            time.monotonic(),
+        )
+        if reason is not None:
+            raise APIFailure(429, rate_limit_message(reason, checker.limits), code="rate_limit")
+        return await handler(request)
+
+    return rate_limit

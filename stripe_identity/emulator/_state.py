@@ -10,7 +10,9 @@ Status machine, after Stripe's documentation::
           +------ (check failed) ---+        requires_input --cancel--> canceled
 
 Update and cancel need ``requires_input``; redaction needs ``requires_input`` (which it cancels) or
-``verified``.
+``verified``. While a session is ``requires_input`` it has a ``url``: its verification page on the
+emulator, valid until the user submits (a failed check issues a fresh one). A submission's pictures
+are File objects (see ``resources/files.py``); redaction deletes them and redacts the session's events.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ._failures import APIFailure, invalid, not_found
 from ._objects import (
     SESSION_LEVEL_ERRORS,
     IdFactory,
+    Images,
     failed_report,
     last_error_reason,
     new_session,
@@ -34,10 +37,14 @@ from ._objects import (
     verified_outputs,
     verified_report,
 )
+from ._sensitive import session_view
 from ._spec import LAST_ERROR_CODES
 from ._validate import UNSET
 
-__all__ = ["State"]
+if TYPE_CHECKING:
+    from .resources.files import FileStore
+
+__all__ = ["State", "merged_metadata"]
 
 Schedule = Callable[[float, Callable[[], None]], None]
 EventSink = Callable[[dict[str, Any]], None]
@@ -56,6 +63,33 @@ def _wrong_state(message: str) -> APIFailure:
     return APIFailure(400, message)
 
 
+def merged_metadata(current: dict[str, str], update: Any) -> dict[str, str]:
+    """``current`` with Stripe's metadata update applied (``""`` unsets a key, or all of them)."""
+    if update is None:
+        return current
+    if update is UNSET:
+        return {}
+    merged = dict(current)
+    for key, value in update.items():
+        if len(key) > _METADATA_KEY_LENGTH:
+            raise invalid("metadata", f"Invalid key: {key[:45]} must be a string under 40 characters")
+        if value is UNSET:
+            merged.pop(key, None)
+            continue
+        if len(value) > _METADATA_VALUE_LENGTH:
+            raise invalid(
+                "metadata",
+                f"Invalid val: {value[:20]}... must be a string under 500 characters",
+            )
+        merged[key] = value
+    if len(merged) > _METADATA_KEYS:
+        raise invalid(
+            "metadata",
+            f"Metadata can have up to {_METADATA_KEYS} keys, but you've set {len(merged)}.",
+        )
+    return dict(sorted(merged.items()))
+
+
 class State:
     def __init__(
         self,
@@ -64,11 +98,15 @@ class State:
         api_version: str,
         schedule: Schedule,
         on_event: EventSink,
+        files: FileStore,
+        page_url: Callable[[str], str],
         processing_delay: float = 0.0,
         redaction_delay: float = 0.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.ids = ids
+        self.files = files
+        self.page_url = page_url
         self.api_version = api_version
         self.schedule = schedule
         self.on_event = on_event
@@ -80,21 +118,27 @@ class State:
     def reset(self) -> None:
         self.sessions: dict[str, dict[str, Any]] = {}
         self.reports: dict[str, dict[str, Any]] = {}
-        self.events: list[dict[str, Any]] = []
+        self.events: dict[str, dict[str, Any]] = {}
         # Insertion order is creation order; lists walk it backwards (newest first).
         self.session_order: list[str] = []
         self.report_order: list[str] = []
+        self.event_order: list[str] = []
+        # The token of each session's current verification page, and the session of each token.
+        self.page_tokens: dict[str, str] = {}
+        self.token_sessions: dict[str, str] = {}
+        # Where the verification page sends the user back to (not part of the session object).
+        self.return_urls: dict[str, str] = {}
 
     def now(self) -> int:
         return int(self.clock())
 
     # --- lookups ---------------------------------------------------------------------------------
 
-    def session(self, session_id: str, param: str = "session") -> dict[str, Any]:
+    def session(self, session_id: str, param: str = "session", status: int = 404) -> dict[str, Any]:
         try:
             return self.sessions[session_id]
         except KeyError:
-            raise not_found("verification_session", session_id, param) from None
+            raise not_found("verification_session", session_id, param, status) from None
 
     def report(self, report_id: str, param: str = "report") -> dict[str, Any]:
         try:
@@ -119,17 +163,19 @@ class State:
             parts = urlsplit(return_url)
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise invalid("return_url", "Not a valid URL", code="url_invalid")
-        metadata = self._merged_metadata({}, clean.get("metadata"))
+        metadata = merged_metadata({}, clean.get("metadata"))
         clean["metadata"] = metadata
         clean["options"] = clean.get("options") or {}
         if clean.get("provided_details"):
             clean["provided_details"] = _without_unset(clean["provided_details"])
         session_id = self.ids.object_id("vs")
-        secret, url = self.ids.secret_and_url(session_id)
         session = new_session(
-            session_id=session_id, created=self.now(), params=clean, client_secret=secret, url=url
+            session_id=session_id, created=self.now(), params=clean, client_secret="", url=""
         )
+        self._issue_link(session)
         self.sessions[session_id] = session
+        if return_url is not None:
+            self.return_urls[session_id] = return_url
         self.session_order.append(session_id)
         self._emit("created", session)
         return session
@@ -144,7 +190,7 @@ class State:
                 f"one's status is `{session['status']}`."
             )
         if "metadata" in params:
-            session["metadata"] = self._merged_metadata(session["metadata"], params["metadata"])
+            session["metadata"] = merged_metadata(session["metadata"], params["metadata"])
         new_type = params.get("type")
         if new_type not in (None, UNSET) and "verification_flow" not in session:
             session["type"] = new_type
@@ -172,9 +218,28 @@ class State:
 
     def _cancel(self, session: dict[str, Any]) -> None:
         session["status"] = "canceled"
-        session["client_secret"] = None
-        session["url"] = None
+        self._withdraw_link(session)
         self._emit("canceled", session)
+
+    # --- the verification page -------------------------------------------------------------------
+
+    def _issue_link(self, session: dict[str, Any]) -> None:
+        secret, token = self.ids.secret_and_link(session["id"])
+        session["client_secret"], session["url"] = secret, self.page_url(token)
+        self.page_tokens[session["id"]] = token
+        self.token_sessions[token] = session["id"]
+
+    def _withdraw_link(self, session: dict[str, Any]) -> None:
+        session["client_secret"] = session["url"] = None
+        self.page_tokens.pop(session["id"], None)
+
+    def session_for_page(self, token: str) -> tuple[dict[str, Any] | None, bool]:
+        """The session a page token belongs to (``None`` if unknown), and whether it is current."""
+        session_id = self.token_sessions.get(token)
+        if session_id is None or session_id not in self.sessions:
+            return None, False
+        current = self.page_tokens.get(session_id) == token
+        return self.sessions[session_id], current
 
     def redact(self, session_id: str) -> dict[str, Any]:
         session = self.session(session_id)
@@ -199,6 +264,10 @@ class State:
         for report in self.reports.values():
             if report["verification_session"] == session_id:
                 redact_report(report)
+        for event in self.events.values():
+            if event["data"]["object"].get("id") == session_id:
+                redact_session(event["data"]["object"])
+        self.files.delete_for_session(session_id)
         session["redaction"] = {"status": "redacted"}
         self._emit("redacted", session)
 
@@ -219,8 +288,7 @@ class State:
                 f"status is `{session['status']}`."
             )
         session["status"] = "processing"
-        session["client_secret"] = None
-        session["url"] = None
+        self._withdraw_link(session)
         self._emit("processing", session)
 
         def finish() -> None:
@@ -238,7 +306,7 @@ class State:
             return
         now = self.now()
         if outcome == "verified":
-            report = verified_report(self.ids.object_id("vr"), session, now, self.ids)
+            report = verified_report(self.ids.object_id("vr"), session, now, self._images(session))
             self._add_report(report)
             session["status"] = "verified"
             session["last_error"] = None
@@ -252,101 +320,31 @@ class State:
             else "document_unverified_other"
         )
         if code not in SESSION_LEVEL_ERRORS:
-            report = failed_report(self.ids.object_id("vr"), session, now, code, self.ids)
+            report = failed_report(self.ids.object_id("vr"), session, now, code, self._images(session))
             self._add_report(report)
             session["last_verification_report"] = report["id"]
         session["status"] = "requires_input"
         session["last_error"] = {"code": code, "reason": last_error_reason(code)}
-        session["client_secret"], session["url"] = self.ids.secret_and_url(session_id)
+        self._issue_link(session)
         self._emit("requires_input", session)
+
+    def _images(self, session: dict[str, Any]) -> Images:
+        return Images(*(self.ids.object_id("file") for _ in range(3)))
 
     def _add_report(self, report: dict[str, Any]) -> None:
         self.reports[report["id"]] = report
         self.report_order.append(report["id"])
-
-    # --- metadata --------------------------------------------------------------------------------
-
-    def _merged_metadata(self, current: dict[str, str], update: Any) -> dict[str, str]:
-        if update is None:
-            return current
-        if update is UNSET:
-            return {}
-        merged = dict(current)
-        for key, value in update.items():
-            if len(key) > _METADATA_KEY_LENGTH:
-                raise invalid(
-                    "metadata", f"Invalid key: {key[:45]} must be a string under 40 characters"
-                )
-            if value is UNSET:
-                merged.pop(key, None)
-                continue
-            if len(value) > _METADATA_VALUE_LENGTH:
-                raise invalid(
-                    "metadata",
-                    f"Invalid val: {value[:20]}... must be a string under 500 characters",
-                )
-            merged[key] = value
-        if len(merged) > _METADATA_KEYS:
-            raise invalid(
-                "metadata",
-                f"Metadata can have up to {_METADATA_KEYS} keys, but you've set {len(merged)}.",
-            )
-        return dict(sorted(merged.items()))
-
-    # --- lists -----------------------------------------------------------------------------------
-
-    def page(
-        self,
-        order: list[str],
-        table: dict[str, dict[str, Any]],
-        kind: str,
-        params: dict[str, Any],
-        matches: Callable[[dict[str, Any]], bool],
-    ) -> tuple[list[dict[str, Any]], bool]:
-        """One page newest first, honouring ``limit``, ``starting_after`` and ``ending_before``."""
-        limit = params.get("limit", 10)
-        if not 1 <= limit <= 100:
-            raise invalid("limit", "Invalid limit: must be between 1 and 100")
-        after, before = params.get("starting_after"), params.get("ending_before")
-        if after not in (None, UNSET) and before not in (None, UNSET):
-            raise invalid(
-                "starting_after",
-                "Received both starting_after and ending_before parameters. Please pass in only one.",
-            )
-        positions = range(len(order) - 1, -1, -1)  # newest first
-        if after not in (None, UNSET):
-            cursor = self._position(order, table, kind, after, "starting_after")
-            positions = range(cursor - 1, -1, -1)
-        elif before not in (None, UNSET):
-            cursor = self._position(order, table, kind, before, "ending_before")
-            # Walk up from the cursor, then present the page newest first.
-            newer = [table[order[i]] for i in range(cursor + 1, len(order))]
-            found = [item for item in newer if matches(item)]
-            return found[:limit][::-1], len(found) > limit
-        page: list[dict[str, Any]] = []
-        for index in positions:
-            item = table[order[index]]
-            if matches(item):
-                if len(page) == limit:
-                    return page, True
-                page.append(item)
-        return page, False
-
-    @staticmethod
-    def _position(
-        order: list[str], table: dict[str, dict[str, Any]], kind: str, cursor: str, param: str
-    ) -> int:
-        if cursor not in table:
-            raise not_found(kind, cursor, param, status=400)
-        return order.index(cursor)
+        # The pictures the report points to become File objects of their own.
+        self.files.add_report_images(report)
 
     # --- events ----------------------------------------------------------------------------------
 
     def _emit(self, kind: str, session: dict[str, Any]) -> None:
-        event = {
+        event: dict[str, Any] = {
             "api_version": self.api_version,
             "created": self.now(),
-            "data": {"object": copy.deepcopy(session)},
+            # What the session looked like then, as a plain retrieve shows it (nothing expanded).
+            "data": {"object": copy.deepcopy(session_view(session, (), self.reports))},
             "id": self.ids.object_id("evt"),
             "livemode": False,
             "object": "event",
@@ -354,11 +352,13 @@ class State:
             "request": {"id": None, "idempotency_key": None},
             "type": f"identity.verification_session.{kind}",
         }
-        self.events.append(event)
+        self.events[event["id"]] = event
+        self.event_order.append(event["id"])
         self.on_event(event)
 
     def events_for(self, session_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        events = [self.events[event_id] for event_id in self.event_order]
         if session_ids is None:
-            return list(self.events)
+            return events
         wanted = set(session_ids)
-        return [e for e in self.events if e["data"]["object"]["id"] in wanted]
+        return [e for e in events if e["data"]["object"].get("id") in wanted]

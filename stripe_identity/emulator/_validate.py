@@ -129,6 +129,8 @@ def _array(value: Any, items: dict[str, Any], path: str) -> list[Any]:
 def _any_of(value: Any, options: list[dict[str, Any]], path: str) -> Any:
     if value == "" and any(option.get("enum") == [""] for option in options):
         return UNSET
+    if isinstance(value, str) and any(value in option.get("enum", ()) for option in options):
+        return value  # a keyword among numbers, like file links' ``expires_at=now``
     by_type = {option.get("type"): option for option in options if option.get("enum") != [""]}
     if isinstance(value, dict) and "object" in by_type:
         return _value(value, by_type["object"], path)

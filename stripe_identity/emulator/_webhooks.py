@@ -1,8 +1,9 @@
 """Signed webhook delivery from the emulator to an integration's endpoint.
 
 Events are posted one at a time, oldest first, so every session's events arrive in the order they
-happened. A delivery that fails (connection error, timeout, any non-2xx) is retried with exponential
-backoff until it succeeds or the emulator stops; the API never waits for any of it.
+happened. A delivery that fails (connection error, timeout, any non-2xx) is logged at WARNING and
+retried with exponential backoff until it succeeds or the emulator stops; the API never waits for any
+of it. An event's ``pending_webhooks`` is 1 until it is delivered, then 0.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class WebhookSender:
         self._session: aiohttp.ClientSession | None = None
         self.attempts = 0
         self.delivered: list[str] = []
-        self.failures = 0
+        self.failures = 0  # failed attempts
 
     def enqueue(self, event: dict[str, Any]) -> None:
         event["pending_webhooks"] = 1
@@ -103,6 +104,7 @@ class WebhookSender:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self._max_backoff)
             self._queue.popleft()
+            event["pending_webhooks"] = 0
             self.delivered.append(event["id"])
 
     async def _deliver(self, event: dict[str, Any]) -> bool:
@@ -119,16 +121,22 @@ class WebhookSender:
                 await response.read()
                 ok = 200 <= response.status < 300
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
-            logger.info("webhook %s to %s failed: %s", event["id"], self.url, exc)
+            logger.warning("webhook %s (%s) to %s failed: %s", event["id"], event["type"], self.url, exc)
             return False
         if not ok:
-            logger.info("webhook %s to %s answered %s", event["id"], self.url, response.status)
+            logger.warning(
+                "webhook %s (%s) to %s answered %s",
+                event["id"],
+                event["type"],
+                self.url,
+                response.status,
+            )
         return ok
 
     def stats(self) -> dict[str, Any]:
         return {
-            "attempts": self.attempts,
-            "delivered": len(self.delivered),
-            "failed_attempts": self.failures,
+            "attempted": self.attempts,
+            "succeeded": len(self.delivered),
+            "failed": self.failures,
             "pending": self.pending,
         }

@@ -1,0 +1,82 @@
+"""Who is calling: the API key of each API request, checked like Stripe checks it.
+
+Secret (``sk_test_...``) and restricted (``rk_test_...``) test-mode keys are accepted, in a Bearer or
+Basic ``Authorization`` header (as stripe-mock does); live keys and anything else get Stripe's 401.
+The emulator grants a restricted key every Identity permission, including the one Stripe calls
+"Access recent sensitive verification results". An ephemeral key's secret (``ek_test_...``) may only
+retrieve the session it was made for, until it is deleted or expires.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from ._context import Caller, call_of
+from ._failures import APIFailure
+
+if TYPE_CHECKING:
+    from ._app import EmulatorApp
+
+__all__ = ["auth_middleware", "masked"]
+
+Next = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_NO_KEY = (
+    "You did not provide an API key. You need to provide your API key in the Authorization "
+    "header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See "
+    "https://stripe.com/docs/api#authentication for details, or we can help at "
+    "https://support.stripe.com/."
+)
+
+_KINDS = {"sk": "secret", "rk": "restricted"}
+
+
+def masked(key: str) -> str:
+    """A key as Stripe echoes it: the prefix and the last four characters."""
+    return key[:8] + "*" * max(len(key) - 12, 4) + key[-4:] if len(key) > 12 else "*" * len(key)
+
+
+def _key_of(header: str) -> str | None:
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() == "bearer":
+        return credentials.strip() or None
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return decoded.partition(":")[0] or None
+    return None
+
+
+def auth_middleware(app: EmulatorApp) -> Any:
+    @web.middleware
+    async def auth(request: web.Request, handler: Next) -> web.StreamResponse:
+        call = call_of(request)
+        assert call.route is not None
+        if call.route.kind in ("api", "files"):
+            key = _key_of(request.headers.get("Authorization", ""))
+            if key is None:
+                raise APIFailure(401, _NO_KEY)
+            account = request.headers.get("Stripe-Account") or None
+            prefix, _, rest = key.partition("_")
+            mode, _, secret = rest.partition("_")
+            if prefix == "ek" and mode == "test" and secret:
+                app.ephemeral_keys.authorize(key, call)
+                call.caller = Caller("ephemeral", key, account)
+            elif prefix in _KINDS and mode == "test" and secret:
+                call.caller = Caller(_KINDS[prefix], key, account)  # type: ignore[arg-type]
+            else:
+                raise APIFailure(
+                    401,
+                    f"Invalid API Key provided: {masked(key)}. The emulator accepts test mode keys "
+                    "only (sk_test_... or rk_test_...).",
+                )
+        return await handler(request)
+
+    return auth

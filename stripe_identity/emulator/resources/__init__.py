@@ -1,0 +1,23 @@
+"""The emulator's resources, one module each: its routes and the handlers that answer them.
+
+Every module exports ``ROUTES``; the app registers them all on one router. Handlers get the
+``Call`` the middlewares prepared (route, ids, caller, checked params and expansions) and return
+the JSON object to send, or a response of their own (file contents, HTML pages).
+"""
+
+from __future__ import annotations
+
+from . import control, ephemeral_keys, events, file_links, files, reports, sessions, verify_page
+
+__all__ = ["ROUTES"]
+
+ROUTES = [
+    *sessions.ROUTES,
+    *reports.ROUTES,
+    *ephemeral_keys.ROUTES,
+    *files.ROUTES,
+    *file_links.ROUTES,
+    *events.ROUTES,
+    *verify_page.ROUTES,
+    *control.ROUTES,
+]

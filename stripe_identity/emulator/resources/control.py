@@ -1,0 +1,95 @@
+"""``/_emulator/...``: the emulator's own controls over HTTP (the same as ``Emulator``'s methods).
+
+    POST /_emulator/verification_sessions/{id}/submit   outcome=verified|requires_input, error_code=
+    POST /_emulator/files                               purpose=, size=, cut_after=
+    POST /_emulator/reset
+    GET  /_emulator/stats
+    GET  /_emulator/events?session=vs_...
+
+Bodies are form fields or a JSON object of strings; no key is needed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..._encoding import FormDecodeError, decode_form
+from .._context import Call, Route
+from .._failures import APIFailure, invalid
+from .._params import form_text
+
+__all__ = ["ROUTES"]
+
+
+def _fields(call: Call, allowed: set[str]) -> dict[str, str]:
+    text = form_text(call.body)
+    if call.request.content_type == "application/json":
+        try:
+            data = json.loads(text or "{}")
+        except ValueError:
+            raise APIFailure(400, "The request body is not valid JSON.") from None
+        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+            raise APIFailure(400, "Expected a JSON object of strings.")
+    else:
+        try:
+            data = decode_form(text)
+        except FormDecodeError as exc:
+            raise invalid(exc.param or "body", str(exc)) from None
+        if not all(isinstance(v, str) for v in data.values()):
+            raise APIFailure(400, "Expected flat form fields.")
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise invalid(unknown[0], f"Received unknown parameter: {unknown[0]}")
+    return dict(data)
+
+
+def _integer(fields: dict[str, str], name: str) -> int | None:
+    value = fields.get(name)
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise invalid(name, f"Invalid integer: {value[:40]}")
+    return int(value)
+
+
+async def submit(call: Call) -> dict[str, Any]:
+    fields = _fields(call, {"outcome", "error_code"})
+    outcome = fields.get("outcome", "verified")
+    return call.app.state.submit(call.ids[0], outcome, fields.get("error_code") or None)
+
+
+async def create_file(call: Call) -> dict[str, Any]:
+    fields = _fields(call, {"purpose", "size", "cut_after"})
+    size = _integer(fields, "size")
+    if size is None:
+        raise invalid("size", "Missing required param: size.")
+    cut_after = _integer(fields, "cut_after")
+    if cut_after is not None and cut_after >= size:
+        raise invalid("cut_after", "cut_after must be smaller than size")
+    return call.app.files.create(
+        fields.get("purpose", "identity_document_downloadable"), size, cut_after
+    )
+
+
+async def reset(call: Call) -> dict[str, Any]:
+    call.app.reset()
+    return {"reset": True}
+
+
+async def stats(call: Call) -> dict[str, Any]:
+    return call.app.stats()
+
+
+async def events(call: Call) -> dict[str, Any]:
+    wanted = call.request.query.get("session")
+    return {"object": "list", "data": call.app.state.events_for([wanted] if wanted else None)}
+
+
+ROUTES = [
+    Route("POST", "/_emulator/verification_sessions/{}/submit", "control", submit, kind="control"),
+    Route("POST", "/_emulator/files", "control", create_file, kind="control"),
+    Route("POST", "/_emulator/reset", "control", reset, kind="control"),
+    Route("GET", "/_emulator/stats", "control", stats, kind="control"),
+    Route("GET", "/_emulator/events", "control", events, kind="control"),
+]

@@ -1,0 +1,61 @@
+"""``/v1/events``: every event the emulator emitted, to catch up on missed webhooks.
+
+Newest first, filtered by ``type`` (a name, or a pattern with ``*``), ``types`` (up to 20 names, not
+with ``type``), ``created`` and ``delivery_success`` (whether no webhook delivery is still pending).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .._context import Call, Route
+from .._failures import invalid, not_found
+from .._paging import Matcher, field_filter, list_object, page
+
+__all__ = ["ROUTES"]
+
+_PATH = "/v1/events"
+_MAX_TYPES = 20
+
+
+def _type_matcher(params: dict[str, Any]) -> Matcher:
+    name, names = params.get("type"), params.get("types")
+    if name and names:
+        raise invalid("types", "You may pass type or types, not both.")
+    if names:
+        if len(names) > _MAX_TYPES:
+            raise invalid("types", f"You may pass up to {_MAX_TYPES} event types.")
+        wanted = set(names)
+        return lambda event: event["type"] in wanted
+    if not name:
+        return lambda event: True
+    pattern = re.compile(".*".join(re.escape(part) for part in name.split("*")))
+    return lambda event: pattern.fullmatch(event["type"]) is not None
+
+
+def _delivery_matcher(params: dict[str, Any]) -> Matcher:
+    wanted = params.get("delivery_success")
+    if wanted is None:
+        return lambda event: True
+    return lambda event: (event["pending_webhooks"] == 0) == wanted
+
+
+async def list_events(call: Call) -> dict[str, Any]:
+    state = call.app.state
+    matches = field_filter(call.params, (), _type_matcher(call.params), _delivery_matcher(call.params))
+    data, has_more = page(state.event_order, state.events, "event", call.params, matches)
+    return list_object(_PATH, data, has_more)
+
+
+async def retrieve(call: Call) -> dict[str, Any]:
+    try:
+        return call.app.state.events[call.ids[0]]
+    except KeyError:
+        raise not_found("event", call.ids[0], "id") from None
+
+
+ROUTES = [
+    Route("GET", _PATH, "list_events", list_events, spec_id="GetEvents"),
+    Route("GET", _PATH + "/{}", "retrieve_event", retrieve, spec_id="GetEventsId"),
+]

@@ -1,0 +1,184 @@
+"""``/v1/file_links``: public URLs of files, and the emulator's ``/links/{token}`` that serves them.
+
+A link's ``url`` serves the file's contents without a key until ``expires_at``, then answers 404, as
+does the link of a deleted (redacted) file. Links to Identity images need a restricted key and must
+expire within 30 seconds, as Stripe documents; Stripe does not document its error for a longer or
+missing ``expires_at``, so the emulator answers 400 ``invalid_request_error`` naming ``expires_at``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from .._context import Call, Route
+from .._failures import APIFailure, invalid, not_found
+from .._objects import IdFactory
+from .._paging import field_filter, list_object, page
+from .._state import merged_metadata
+from .._validate import UNSET
+from .files import IDENTITY_PURPOSES, require_restricted_key, serve
+
+__all__ = ["ROUTES", "FileLinkStore"]
+
+_PATH = "/v1/file_links"
+#: Stripe: "FileLinks for document and selfie files must expire within 30 seconds."
+IDENTITY_LINK_SECONDS = 30
+
+
+class FileLinkStore:
+    """Every FileLink, and which token serves which."""
+
+    def __init__(self, ids: IdFactory, clock: Callable[[], int], files_base: Callable[[], str]) -> None:
+        self.ids = ids
+        self.clock = clock
+        self.files_base = files_base
+        self.reset()
+
+    def reset(self) -> None:
+        self.objects: dict[str, dict[str, Any]] = {}
+        self.order: list[str] = []
+        self.tokens: dict[str, str] = {}
+
+    def get(self, link_id: str) -> dict[str, Any]:
+        try:
+            return self.objects[link_id]
+        except KeyError:
+            raise not_found("file_link", link_id, "link") from None
+
+    def for_file(self, file_id: str) -> list[dict[str, Any]]:
+        return [self.objects[i] for i in reversed(self.order) if self.objects[i]["file"] == file_id]
+
+    def expired(self, link: dict[str, Any]) -> bool:
+        return link["expires_at"] is not None and self.clock() >= link["expires_at"]
+
+    def view(self, link: dict[str, Any], expand: tuple[str, ...], files: Any = None) -> dict[str, Any]:
+        view = {**link, "expired": self.expired(link)}
+        if "file" in expand and files is not None and link["file"] in files.objects:
+            view["file"] = files.objects[link["file"]]
+        return view
+
+    def _check_expiry(self, purpose: str, expires_at: Any) -> None:
+        now = self.clock()
+        if expires_at is not None and expires_at <= now:
+            raise invalid("expires_at", "expires_at must be in the future.")
+        if purpose in IDENTITY_PURPOSES and (
+            expires_at is None or expires_at > now + IDENTITY_LINK_SECONDS
+        ):
+            raise invalid(
+                "expires_at",
+                f"FileLinks to Identity files ({purpose}) must expire within "
+                f"{IDENTITY_LINK_SECONDS} seconds: pass expires_at no later than now + "
+                f"{IDENTITY_LINK_SECONDS}.",
+            )
+
+    def create(self, call: Call) -> dict[str, Any]:
+        params = call.params
+        file = call.app.files.get(params["file"], param="file", status=400)
+        require_restricted_key(file, call.caller, "Links")
+        expires_at = params.get("expires_at")
+        self._check_expiry(file["purpose"], expires_at)
+        link_id, token = self.ids.object_id("link"), self.ids.token(40)
+        link = {
+            "created": self.clock(),
+            "expired": False,
+            "expires_at": expires_at,
+            "file": file["id"],
+            "id": link_id,
+            "livemode": False,
+            "metadata": merged_metadata({}, params.get("metadata")),
+            "object": "file_link",
+            "url": f"{self.files_base()}/links/{token}",
+        }
+        self.objects[link_id] = link
+        self.order.append(link_id)
+        self.tokens[token] = link_id
+        return link
+
+    def update(self, call: Call) -> dict[str, Any]:
+        link = self.get(call.ids[0])
+        if self.expired(link):
+            raise APIFailure(400, "Expired links can no longer be updated.")
+        params = call.params
+        if "expires_at" in params:
+            value = params["expires_at"]
+            expires_at = self.clock() if value == "now" else (None if value is UNSET else value)
+            file = call.app.files.objects.get(link["file"])
+            if value != "now" and file is not None:
+                self._check_expiry(file["purpose"], expires_at)
+            link["expires_at"] = expires_at
+        if "metadata" in params:
+            link["metadata"] = merged_metadata(link["metadata"], params["metadata"])
+        return link
+
+
+async def create(call: Call) -> dict[str, Any]:
+    links = call.app.file_links
+    return links.view(links.create(call), call.expand, call.app.files)
+
+
+async def retrieve(call: Call) -> dict[str, Any]:
+    links = call.app.file_links
+    return links.view(links.get(call.ids[0]), call.expand, call.app.files)
+
+
+async def update(call: Call) -> dict[str, Any]:
+    links = call.app.file_links
+    return links.view(links.update(call), call.expand, call.app.files)
+
+
+async def list_links(call: Call) -> dict[str, Any]:
+    links = call.app.file_links
+    wanted = call.params.get("expired")
+
+    def expired_matches(link: dict[str, Any]) -> bool:
+        return wanted is None or links.expired(link) == wanted
+
+    matches = field_filter(call.params, ("file",), expired_matches)
+    data, has_more = page(links.order, links.objects, "file_link", call.params, matches)
+    inside = tuple(path[5:] for path in call.expand)
+    return list_object(_PATH, [links.view(link, inside, call.app.files) for link in data], has_more)
+
+
+async def public_link(call: Call) -> web.StreamResponse:
+    """What a browser gets at a link's ``url``: the file, with no key, until the link expires."""
+    links, files = call.app.file_links, call.app.files
+    link_id = links.tokens.get(call.ids[0])
+    link = links.objects.get(link_id) if link_id is not None else None
+    if link is None or links.expired(link) or link["file"] not in files.objects:
+        return web.Response(status=404, text="This link does not exist or has expired.\n")
+    return await serve(call.request, files, link["file"], {"Cache-Control": "no-store"})
+
+
+_LINK_EXPAND = frozenset({"file"})
+
+ROUTES = [
+    Route("POST", _PATH, "create_file_link", create, spec_id="PostFileLinks", expandable=_LINK_EXPAND),
+    Route(
+        "GET",
+        _PATH,
+        "list_file_links",
+        list_links,
+        spec_id="GetFileLinks",
+        expandable=frozenset({"data.file"}),
+    ),
+    Route(
+        "GET",
+        _PATH + "/{}",
+        "retrieve_file_link",
+        retrieve,
+        spec_id="GetFileLinksLink",
+        expandable=_LINK_EXPAND,
+    ),
+    Route(
+        "POST",
+        _PATH + "/{}",
+        "update_file_link",
+        update,
+        spec_id="PostFileLinksLink",
+        expandable=_LINK_EXPAND,
+    ),
+    Route("GET", "/links/{}", "public_link", public_link, kind="public"),
+]
