@@ -2,13 +2,15 @@
 
 Build one :class:`OpenTelemetry` and hand its middlewares to the client::
 
+    import stripe_identity as si
     from stripe_identity.otel import OpenTelemetry
 
     otel = OpenTelemetry()  # the global tracer and meter providers; or pass your own
     client = si.AsyncStripeIdentity(**otel.client_options())  # si.StripeIdentity too
 
-``client_options(middlewares=..., operation_middlewares=...)`` takes middlewares of your own and puts
-the OpenTelemetry ones around them. To place them yourself, pass ``otel.operation_middleware`` in
+``client_options(middlewares=..., operation_middlewares=...)`` takes middlewares of your own too: the
+call's span goes around your operation middlewares, the attempt span inside your per-attempt ones (so
+that it times the HTTP request alone). To place them yourself, pass ``otel.operation_middleware`` in
 ``operation_middlewares=`` and ``otel.attempt_middleware`` in ``middlewares=``.
 
 What you get, following OpenTelemetry's HTTP client semantic conventions:
