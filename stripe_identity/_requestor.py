@@ -179,7 +179,8 @@ class Requestor:
     ) -> RawObject:
         """Any endpoint, through the same pipeline: the decoded JSON object, with ``last_response``."""
         request = self.build(method.upper(), path, params, to_request_options(opts), base=base)
-        return decode_raw(await self._handler(request))
+        # Any path the caller chose, ids included: no template names it (see Request.path_template).
+        return decode_raw(await self._handler(attrs.evolve(request, path_template="")))
 
     async def stream(
         self,

@@ -41,7 +41,8 @@ class Request:
 
     ``path_template`` names the operation the way OpenTelemetry's ``url.template`` does
     (``/v1/identity/verification_sessions/{session}``), so that metrics and traces group calls by
-    operation rather than by id. ``resend_count`` is 0 on the first attempt and counts the retries.
+    operation rather than by id; it is empty when no template is known (``raw_request``, whose path may
+    hold ids). ``resend_count`` is 0 on the first attempt and counts the retries.
     """
 
     method: str
