@@ -132,13 +132,17 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
 
     def expandable_factory(tp: Any) -> Callable[[Any, Any], Any]:
         model = _expanded_type(tp)
-        model_hook = conv.get_structure_hook(model)
+        # Looked up on first use: models can expand into each other (a file's links point back at
+        # files), and building every hook up front would never end.
+        hooks: list[Callable[[Any, Any], Any]] = []
 
         def id_or_object(value: Any, _: Any) -> Any:
             # An expandable field: an id by default, the whole object when expanded.
             if value.__class__ is str:
                 return value
-            return model_hook(value, model)
+            if not hooks:
+                hooks.append(conv.get_structure_hook(model))
+            return hooks[0](value, model)
 
         return id_or_object
 
