@@ -102,13 +102,18 @@ class AiohttpTransport:
         session = self._session or self._open()
         started = time.perf_counter()
         proxy = self._proxies.for_url(request.url) if self._proxies is not None else None
+        headers = request.headers
+        if proxy is not None and proxy.headers is not None and not request.url.startswith("https:"):
+            # aiohttp sends ``proxy_headers`` only with a CONNECT (https targets); a plain http
+            # request goes to the proxy itself, so it must carry the credentials.
+            headers = {**headers, **proxy.headers}
         try:
             async with session.request(
                 request.method,
                 # The SDK builds URLs already escaped; skipping yarl's re-quoting saves time per call.
                 URL(request.url, encoded=True),
                 data=request.body,
-                headers=request.headers,
+                headers=headers,
                 allow_redirects=False,
                 timeout=self._timeout(request.timeout),
                 proxy=proxy.url if proxy is not None else None,

@@ -318,6 +318,33 @@ async def test_a_proxy_that_goes_away_under_a_live_tunnel(
                 await client.verification_sessions.retrieve("vs_1")
 
 
+# --- http: absolute-URI forwarding -------------------------------------------------------------------
+
+
+async def test_plain_http_is_forwarded_by_absolute_uri(
+    emulator: Emulator, proxy: ForwardProxy, logs: pytest.LogCaptureFixture
+) -> None:
+    assert emulator.api_base.startswith("http://127.0.0.1:")
+    async with client_for(emulator, proxy=proxy.url_with(USERINFO)) as client:
+        await create_and_retrieve(client)
+    assert proxy.connects == []
+    base = emulator.api_base
+    assert proxy.forwarded[0] == f"{base}/v1/identity/verification_sessions"
+    assert proxy.forwarded[1].startswith(f"{base}/v1/identity/verification_sessions/vs_")
+    assert proxy.credentials == ["user:pa@ss"] * 2
+    assert_no_password(logs=logs)
+
+
+async def test_plain_http_uses_http_proxy_from_the_environment(
+    emulator: Emulator, proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", proxy.url_with(USERINFO))
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # not for http targets
+    async with client_for(emulator) as client:
+        await create_and_retrieve(client)
+    assert len(proxy.forwarded) == 2
+
+
 # --- the sync client ---------------------------------------------------------------------------------
 
 
