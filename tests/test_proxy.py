@@ -176,7 +176,7 @@ async def test_http_proxy_alone_is_not_used_for_https(
 
 @pytest.mark.parametrize(
     "no_proxy",
-    ["127.0.0.1", "localhost,127.0.0.1", "127.0.0.0/8", "*", " 127.0.0.1 "],
+    ["127.0.0.1", "localhost,127.0.0.1", "127.0.0.0/8", "*", "127.0.0.1:{port}", " 127.0.0.1 "],
 )
 async def test_no_proxy_bypasses_the_environment_proxy(
     tls_emulator: Emulator,
