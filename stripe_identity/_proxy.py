@@ -33,8 +33,12 @@ class Proxy:
             raise ValueError(
                 f"proxy must be an http:// or https:// URL with a host, not {mask(value)!r}"
             )
+        try:
+            port = parts.port
+        except ValueError:  # urllib's message would quote part of the netloc: the password, maybe
+            raise ValueError(f"proxy has a bad port: {mask(value)!r}") from None
         host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-        netloc = host if parts.port is None else f"{host}:{parts.port}"
+        netloc = host if port is None else f"{host}:{port}"
         url = urlunsplit((parts.scheme, netloc, "", "", ""))
         if parts.username is None:
             return cls(url)
@@ -44,14 +48,18 @@ class Proxy:
 
 
 def mask(text: str) -> str:
-    """``text`` with the password of any URL in it replaced by ``***``."""
+    """``text`` with the password of any URL in it replaced by ``***``: ``http://user:***@host``, and
+    ``user:***@host`` where the scheme was left out (``user@host`` alone is an address: kept)."""
     out = []
     for word in text.split(" "):
-        if "://" in word and "@" in word:
-            scheme, _, rest = word.partition("://")
+        if "@" in word:
+            scheme, sep, rest = word.partition("://")
+            if not sep:
+                scheme, rest = "", word
             userinfo, _, host = rest.rpartition("@")
-            user = userinfo.partition(":")[0]
-            word = f"{scheme}://{user}:***@{host}"
+            if sep or ":" in userinfo:
+                user = userinfo.partition(":")[0]
+                word = f"{scheme}{sep}{user}:***@{host}"
         out.append(word)
     return " ".join(out)
 

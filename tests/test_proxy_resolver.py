@@ -133,6 +133,8 @@ def test_parse_moves_credentials_into_a_header(value: str, credentials: str) -> 
         "socks5://user:s3cr3t@proxy.corp:1080",
         "ftp://user:s3cr3t@proxy.corp",
         "proxy.corp:3128",  # no scheme
+        "user:s3cr3t@proxy.corp:3128",  # no scheme, credentials
+        "//user:s3cr3t@proxy.corp:3128",
         "http://",
         "http://user:s3cr3t@",
         "",
@@ -140,6 +142,21 @@ def test_parse_moves_credentials_into_a_header(value: str, credentials: str) -> 
 )
 def test_parse_refuses_what_is_not_an_http_proxy_url(value: str) -> None:
     with pytest.raises(ValueError, match="http:// or https:// URL") as info:
+        Proxy.parse(value)
+    assert "s3cr3t" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "http://user:s3cr3t@proxy.corp:notaport",
+        "http://user:s3cr3t@proxy.corp:99999",
+        # An unencoded "/" ends the authority early: urllib then reads "s3cr3t" as the port.
+        "http://user:s3cr3t/x@proxy.corp:3128",
+    ],
+)
+def test_parse_refuses_a_bad_port_without_showing_the_password(value: str) -> None:
+    with pytest.raises(ValueError, match="port") as info:
         Proxy.parse(value)
     assert "s3cr3t" not in str(info.value)
 
@@ -159,6 +176,8 @@ def test_parse_refuses_what_is_not_an_http_proxy_url(value: str) -> None:
             "cannot reach 'http://u:s3cr3t@proxy:3128' (or http://v:0ther@proxy2) now",
             "cannot reach 'http://u:***@proxy:3128' (or http://v:***@proxy2) now",
         ),
+        ("user:s3cr3t@proxy:3128", "user:***@proxy:3128"),  # no scheme
+        ("proxy='user:s3cr3t@proxy:3128'", "proxy='user:***@proxy:3128'"),
         # Nothing to hide: unchanged.
         ("http://proxy:3128/path", "http://proxy:3128/path"),
         ("Cannot connect to host 127.0.0.1:3128 ssl:default",) * 2,
