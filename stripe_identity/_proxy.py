@@ -96,7 +96,11 @@ class ProxyResolver:
         if _bypassed(parts.hostname or "", port, self._environment.get("no", "")):
             return None
         value = self._environment.get(parts.scheme) or self._environment.get("all")
-        return Proxy.parse(value) if value else None
+        if not value:
+            return None
+        if "://" not in value:
+            value = "http://" + value  # HTTPS_PROXY=proxy.corp:3128, as curl and requests read it
+        return Proxy.parse(value)
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}

@@ -271,6 +271,24 @@ def test_no_proxy_with_the_default_port(monkeypatch: pytest.MonkeyPatch) -> None
     assert resolver.for_url("https://example.com/") is not None
 
 
+@pytest.mark.parametrize(
+    ("value", "url"),
+    [("proxy.corp:3128", "http://proxy.corp:3128"), ("10.0.0.1:3128", "http://10.0.0.1:3128")],
+)
+def test_an_environment_proxy_without_a_scheme_is_http(
+    monkeypatch: pytest.MonkeyPatch, value: str, url: str
+) -> None:
+    """``HTTPS_PROXY=proxy.corp:3128`` works with curl, requests and so stripe-python: here too."""
+    monkeypatch.setenv("HTTPS_PROXY", value)
+    assert ProxyResolver(None, trust_env=True).for_url("https://api.stripe.com/v1/x") == Proxy(url)
+
+
+def test_an_environment_proxy_with_credentials_and_no_scheme(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "user:pa%40ss@proxy.corp:3128")
+    proxy = ProxyResolver(None, trust_env=True).for_url("https://api.stripe.com/v1/x")
+    assert proxy == Proxy("http://proxy.corp:3128", basic("user:pa@ss"))
+
+
 def test_a_bad_environment_proxy_is_refused_without_its_password(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
