@@ -100,8 +100,18 @@ def assert_no_password(*texts: str, logs: pytest.LogCaptureFixture | None = None
 
 
 def error_texts(error: BaseException) -> list[str]:
-    """What a user could see of an error: str, repr and the traceback (with its chained causes)."""
-    return [str(error), repr(error), "".join(traceback.format_exception(error))]
+    """What a user could see of an error: str, repr and the traceback, and the repr of every
+    exception chained to it (what a debugger or an error tracker shows)."""
+    texts = [str(error), "".join(traceback.format_exception(error))]
+    seen: list[BaseException] = []
+    pending: list[BaseException | None] = [error]
+    while pending:
+        each = pending.pop()
+        if each is not None and all(each is not other for other in seen):
+            seen.append(each)
+            texts.append(repr(each))
+            pending += [each.__cause__, each.__context__]
+    return texts
 
 
 def client_for(
