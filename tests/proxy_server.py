@@ -1,14 +1,17 @@
 """A small forward proxy on 127.0.0.1, for tests of the SDK's proxy support.
 
     async with ForwardProxy(auth=("user", "pa@ss")) as proxy:
-        client = AsyncStripeIdentity(..., proxy=proxy.url_with("user", "pa%40ss"))
+        client = AsyncStripeIdentity(..., proxy=proxy.url_with("user:pa%40ss"))
 
 It speaks the two things clients ask of a forward proxy: ``CONNECT host:port`` (a byte tunnel, what
-clients use for https targets) and absolute-URI requests (``GET http://host/path``, for http targets,
-forwarded one per connection with ``Connection: close``). With ``auth`` it wants a matching Basic
-``Proxy-Authorization`` and answers ``407`` otherwise. ``mode`` picks a failure for every request:
-``"refuse"`` answers ``403``, ``"drop"`` closes the connection without answering. It records what it
-saw: the request lines, the CONNECT targets, the ``Proxy-Authorization`` values, the tunnels opened.
+clients use for https targets) and absolute-URI requests (``GET http://host/path``, for http
+targets, forwarded one per connection with ``Connection: close``). With ``ssl_context`` it is an
+https proxy: clients speak TLS to it (and, for https targets, TLS again inside the tunnel).
+
+With ``auth`` it wants a matching Basic ``Proxy-Authorization`` and answers ``407`` otherwise.
+``mode`` picks a failure for every request: ``"refuse"`` answers ``403``, ``"drop"`` closes the
+connection without answering. It records what it saw: the request lines, the CONNECT targets, the
+``Proxy-Authorization`` values, the tunnels opened, the URIs forwarded.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import ssl
 from types import TracebackType
 from typing import Literal
 from urllib.parse import urlsplit
@@ -48,9 +52,16 @@ class _BadRequest(Exception):
 class ForwardProxy:
     """An asyncio forward proxy; start and stop it with ``async with``."""
 
-    def __init__(self, *, auth: tuple[str, str] | None = None, mode: Mode = "forward") -> None:
+    def __init__(
+        self,
+        *,
+        auth: tuple[str, str] | None = None,
+        mode: Mode = "forward",
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         self.auth = auth
         self.mode: Mode = mode
+        self.ssl_context = ssl_context
         #: Every request line received ("CONNECT 127.0.0.1:443 HTTP/1.1", "GET http://... HTTP/1.1").
         self.requests: list[str] = []
         #: The target of every CONNECT received ("127.0.0.1:443"), answered or not.
@@ -76,12 +87,16 @@ class ForwardProxy:
 
     @property
     def url(self) -> str:
-        """The proxy's URL, without credentials."""
-        return f"http://127.0.0.1:{self.port}"
+        """The proxy's URL, without credentials (``https://`` when it serves TLS)."""
+        return f"{self._scheme}://127.0.0.1:{self.port}"
 
     def url_with(self, userinfo: str) -> str:
         """The proxy's URL with ``userinfo`` ("user:password", already percent-encoded) in it."""
-        return f"http://{userinfo}@127.0.0.1:{self.port}"
+        return f"{self._scheme}://{userinfo}@127.0.0.1:{self.port}"
+
+    @property
+    def _scheme(self) -> str:
+        return "https" if self.ssl_context is not None else "http"
 
     @property
     def credentials(self) -> list[str | None]:
@@ -94,7 +109,9 @@ class ForwardProxy:
         return decoded
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0, limit=_HEAD_LIMIT)
+        self._server = await asyncio.start_server(
+            self._accept, "127.0.0.1", 0, limit=_HEAD_LIMIT, ssl=self.ssl_context
+        )
 
     async def aclose(self) -> None:
         server, self._server = self._server, None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import logging
 import ssl
+import sys
 import traceback
 from collections.abc import AsyncIterator, Iterator
 
@@ -389,3 +390,37 @@ def test_the_sync_client_through_the_proxy(
     assert set(threaded_proxy.connects) == {f"127.0.0.1:{emu.port}"}
     assert set(threaded_proxy.credentials) == {"user:pa@ss"}
     assert_no_password(shown, logs=logs)
+
+
+# --- an https proxy ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def tls_proxy(server_context: ssl.SSLContext, anyio_backend: str) -> AsyncIterator[ForwardProxy]:
+    async with ForwardProxy(auth=(USER, PASSWORD), ssl_context=server_context) as server:
+        assert server.url.startswith("https://")
+        yield server
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="asyncio has no TLS in TLS before 3.11")
+async def test_https_through_an_https_proxy(
+    tls_emulator: Emulator,
+    tls_proxy: ForwardProxy,
+    client_context: ssl.SSLContext,
+    logs: pytest.LogCaptureFixture,
+) -> None:
+    """TLS to the proxy (verified with the client's ssl_context), TLS to the API inside the tunnel."""
+    async with client_for(tls_emulator, client_context, proxy=tls_proxy.url_with(USERINFO)) as client:
+        await create_and_retrieve(client)
+    assert set(tls_proxy.connects) == {f"127.0.0.1:{tls_emulator.port}"}
+    assert set(tls_proxy.credentials) == {"user:pa@ss"}
+    assert_no_password(logs=logs)
+
+
+async def test_http_through_an_https_proxy(
+    emulator: Emulator, tls_proxy: ForwardProxy, client_context: ssl.SSLContext
+) -> None:
+    async with client_for(emulator, client_context, proxy=tls_proxy.url_with(USERINFO)) as client:
+        await create_and_retrieve(client)
+    assert len(tls_proxy.forwarded) == 2
+    assert tls_proxy.credentials == ["user:pa@ss"] * 2
