@@ -24,7 +24,7 @@ from types import TracebackType
 from typing import Literal
 from urllib.parse import urlsplit
 
-__all__ = ["ForwardProxy"]
+__all__ = ["ForwardProxy", "Mode"]
 
 Mode = Literal["forward", "refuse", "drop"]
 

@@ -22,7 +22,7 @@ from anyio.from_thread import start_blocking_portal
 import stripe_identity as si
 from stripe_identity.emulator import Emulator
 from tests.conftest import TEST_KEY
-from tests.proxy_server import ForwardProxy
+from tests.proxy_server import ForwardProxy, Mode
 
 pytestmark = pytest.mark.anyio
 
@@ -253,9 +253,9 @@ async def test_a_failing_proxy_is_a_connection_error_retried_as_usual(
     tls_emulator: Emulator,
     client_context: ssl.SSLContext,
     logs: pytest.LogCaptureFixture,
-    mode: str,
+    mode: Mode,
 ) -> None:
-    async with ForwardProxy(mode="refuse" if mode == "refuse" else "drop") as failing:
+    async with ForwardProxy(mode=mode) as failing:
         client = client_for(
             tls_emulator, client_context, proxy=failing.url_with(USERINFO), max_retries=2
         )
