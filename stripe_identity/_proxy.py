@@ -33,8 +33,12 @@ class Proxy:
             raise ValueError(
                 f"proxy must be an http:// or https:// URL with a host, not {mask(value)!r}"
             )
+        try:
+            port = parts.port
+        except ValueError:  # urllib's message would quote part of the netloc: the password, maybe
+            raise ValueError(f"proxy has a bad port: {mask(value)!r}") from None
         host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-        netloc = host if parts.port is None else f"{host}:{parts.port}"
+        netloc = host if port is None else f"{host}:{port}"
         url = urlunsplit((parts.scheme, netloc, "", "", ""))
         if parts.username is None:
             return cls(url)
@@ -44,14 +48,18 @@ class Proxy:
 
 
 def mask(text: str) -> str:
-    """``text`` with the password of any URL in it replaced by ``***``."""
+    """``text`` with the password of any URL in it replaced by ``***``: ``http://user:***@host``, and
+    ``user:***@host`` where the scheme was left out (``user@host`` alone is an address: kept)."""
     out = []
     for word in text.split(" "):
-        if "://" in word and "@" in word:
-            scheme, _, rest = word.partition("://")
+        if "@" in word:
+            scheme, sep, rest = word.partition("://")
+            if not sep:
+                scheme, rest = "", word
             userinfo, _, host = rest.rpartition("@")
-            user = userinfo.partition(":")[0]
-            word = f"{scheme}://{user}:***@{host}"
+            if sep or ":" in userinfo:
+                user = userinfo.partition(":")[0]
+                word = f"{scheme}{sep}{user}:***@{host}"
         out.append(word)
     return " ".join(out)
 
@@ -84,15 +92,25 @@ class ProxyResolver:
         if self._fixed is not None:
             return self._fixed
         parts = urlsplit(origin)
-        if _bypassed(parts.hostname or "", parts.port, self._environment.get("no", "")):
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme)
+        if _bypassed(parts.hostname or "", port, self._environment.get("no", "")):
             return None
         value = self._environment.get(parts.scheme) or self._environment.get("all")
-        return Proxy.parse(value) if value else None
+        if not value:
+            return None
+        if "://" not in value:
+            value = "http://" + value  # HTTPS_PROXY=proxy.corp:3128, as curl and requests read it
+        return Proxy.parse(value)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _bypassed(host: str, port: int | None, no_proxy: str) -> bool:
     """Whether ``NO_PROXY`` exempts ``host``: ``*``, a domain and its subdomains (``.example.com``
-    or ``example.com``, optionally ``:port``), an IP address, or a network (``10.0.0.0/8``)."""
+    or ``example.com``), an IP address (``10.0.0.1``, ``::1`` or ``[::1]``) or a network
+    (``10.0.0.0/8``); a domain or an address may name one port (``example.com:8443``,
+    ``127.0.0.1:8080``, ``[::1]:8080``)."""
     host = host.lower()
     try:
         address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
@@ -104,8 +122,11 @@ def _bypassed(host: str, port: int | None, no_proxy: str) -> bool:
         if entry == "*":
             return True
         if address is not None:
+            network, entry_port = _split_port(entry)
+            if entry_port and entry_port != str(port):
+                continue
             try:
-                if address in ipaddress.ip_network(entry, strict=False):
+                if address in ipaddress.ip_network(network, strict=False):
                     return True
             except ValueError:
                 pass
@@ -117,3 +138,14 @@ def _bypassed(host: str, port: int | None, no_proxy: str) -> bool:
         if host == name or host.endswith("." + name):
             return True
     return False
+
+
+def _split_port(entry: str) -> tuple[str, str]:
+    """An address entry and its port, if any: ``10.0.0.1:80``, ``[::1]:80``, ``[::1]``, ``::1``."""
+    if entry.startswith("["):
+        address, _, rest = entry[1:].partition("]")
+        return address, rest[1:] if rest.startswith(":") else ""
+    if entry.count(":") == 1:  # IPv4 and a port; a bare IPv6 address has two colons or more
+        address, _, port = entry.partition(":")
+        return address, port
+    return entry, ""

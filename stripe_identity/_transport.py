@@ -102,13 +102,18 @@ class AiohttpTransport:
         session = self._session or self._open()
         started = time.perf_counter()
         proxy = self._proxies.for_url(request.url) if self._proxies is not None else None
+        headers = request.headers
+        if proxy is not None and proxy.headers is not None and not request.url.startswith("https:"):
+            # aiohttp sends ``proxy_headers`` only with a CONNECT (https targets); a plain http
+            # request goes to the proxy itself, so it must carry the credentials.
+            headers = {**headers, **proxy.headers}
         try:
             async with session.request(
                 request.method,
                 # The SDK builds URLs already escaped; skipping yarl's re-quoting saves time per call.
                 URL(request.url, encoded=True),
                 data=request.body,
-                headers=request.headers,
+                headers=headers,
                 allow_redirects=False,
                 timeout=self._timeout(request.timeout),
                 proxy=proxy.url if proxy is not None else None,
@@ -145,6 +150,11 @@ class AiohttpTransport:
                 should_retry=False,
                 idempotency_key=request.idempotency_key,
             ) from exc
+        except aiohttp.ClientHttpProxyError as exc:
+            # Raised below, outside this block, so that it is neither the cause nor the context of
+            # the error: its request_info holds the CONNECT's headers, Proxy-Authorization included,
+            # which any repr of the chain (a debugger, an error tracker) would show.
+            refusal = f"the proxy answered {exc.status} {exc.message}"
         except aiohttp.InvalidURL as exc:
             raise APIConnectionError(
                 f"invalid URL for {request.method} {request.path}: {mask(str(exc))}",
@@ -158,6 +168,11 @@ class AiohttpTransport:
                 f"{type(exc).__name__}: {mask(str(exc))}",
                 idempotency_key=request.idempotency_key,
             ) from exc
+        via = f" (via proxy {proxy.url})" if proxy is not None else ""
+        raise APIConnectionError(
+            f"could not complete {request.method} {request.path}{via}: {refusal}",
+            idempotency_key=request.idempotency_key,
+        )
 
     async def _read_big_body(
         self, resp: aiohttp.ClientResponse, request: Request, length: int | None
