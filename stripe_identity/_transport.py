@@ -155,6 +155,8 @@ class AiohttpTransport:
             # the error: its request_info holds the CONNECT's headers, Proxy-Authorization included,
             # which any repr of the chain (a debugger, an error tracker) would show.
             refusal = f"the proxy answered {exc.status} {exc.message}"
+            # Wrong or missing proxy credentials (407) will not be right on the next attempt.
+            retry = exc.status != 407
         except aiohttp.InvalidURL as exc:
             raise APIConnectionError(
                 f"invalid URL for {request.method} {request.path}: {mask(str(exc))}",
@@ -171,6 +173,7 @@ class AiohttpTransport:
         via = f" (via proxy {proxy.url})" if proxy is not None else ""
         raise APIConnectionError(
             f"could not complete {request.method} {request.path}{via}: {refusal}",
+            should_retry=retry,
             idempotency_key=request.idempotency_key,
         )
 

@@ -276,18 +276,22 @@ async def test_a_failing_proxy_is_a_connection_error_retried_as_usual(
     assert len(retries) == 2
 
 
-async def test_a_wrong_proxy_password_is_a_connection_error(
+async def test_a_wrong_proxy_password_is_a_connection_error_not_retried(
     tls_emulator: Emulator,
     proxy: ForwardProxy,
     client_context: ssl.SSLContext,
     logs: pytest.LogCaptureFixture,
 ) -> None:
-    client = client_for(tls_emulator, client_context, proxy=proxy.url_with(WRONG_USERINFO))
+    client = client_for(
+        tls_emulator, client_context, proxy=proxy.url_with(WRONG_USERINFO), max_retries=2
+    )
     async with client:
         with pytest.raises(si.APIConnectionError, match="407") as info:
             await client.verification_sessions.retrieve("vs_1")
         shown = repr(client)
-    assert set(proxy.credentials) == {"user:wr@ng-pw"}
+    assert info.value.should_retry is False
+    # A wrong password stays wrong: one CONNECT, no retries.
+    assert proxy.credentials == ["user:wr@ng-pw"]
     assert proxy.tunnels == 0
     assert_no_password(shown, *error_texts(info.value), logs=logs)
 
