@@ -201,3 +201,38 @@ async def test_emulator_delivers_every_event_in_order_despite_a_failing_endpoint
 def test_emulator_needs_both_webhook_settings() -> None:
     with pytest.raises(ValueError, match="go together"):
         Emulator(webhook_url="http://127.0.0.1:1/hook")
+
+
+OTHER_EVENTS = [
+    ("payment_intent.succeeded", {"id": "pi_1", "object": "payment_intent", "amount": 2000}),
+    ("customer.created", {"id": "cus_1", "object": "customer", "email": "jenny@example.com"}),
+    ("charge.refunded", {"id": "ch_1", "object": "charge", "refunded": True}),
+    ("invoice.paid", {"id": "in_1", "object": "invoice", "total": 500}),
+    ("checkout.session.completed", {"id": "cs_1", "object": "checkout.session"}),
+    ("account.updated", {"id": "acct_1", "object": "account", "charges_enabled": True}),
+]
+
+
+@pytest.mark.parametrize(("kind", "obj"), OTHER_EVENTS)
+def test_any_correctly_signed_event_comes_back_with_its_object_as_a_dict(
+    kind: str, obj: dict[str, object]
+) -> None:
+    payload = json.dumps({**EVENT, "id": f"evt_{kind}", "type": kind, "data": {"object": obj}}).encode()
+    event = webhooks.construct_event(payload, header(payload), SECRET)
+    assert event.type == kind
+    assert event.data.object == obj
+    assert not event.is_identity
+    with pytest.raises(TypeError, match="not about a VerificationSession"):
+        event.session_object()
+
+
+@pytest.mark.parametrize(("kind", "obj"), OTHER_EVENTS[:1])
+def test_a_tampered_event_of_any_type_still_fails_its_signature(
+    kind: str, obj: dict[str, object]
+) -> None:
+    payload = json.dumps({**EVENT, "type": kind, "data": {"object": obj}}).encode()
+    tampered = payload.replace(b"2000", b"9000")
+    with pytest.raises(si.SignatureVerificationError) as error:
+        webhooks.construct_event(tampered, header(payload), SECRET)
+    assert not isinstance(error.value, si.WebhookPayloadError)
+    assert "No signatures found matching" in error.value.message

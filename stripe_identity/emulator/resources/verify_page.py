@@ -116,7 +116,7 @@ async def submit(call: Call) -> web.StreamResponse:
         return _page(400, "This submission was refused", f"<p>{html.escape(failure.message)}</p>")
     return_url = state.return_urls.get(session["id"])
     if return_url is not None:
-        raise web.HTTPSeeOther(return_url)
+        return web.Response(status=303, headers={"Location": return_url})
     shown = html.escape(session["status"])
     level = " (no report: the session as a whole failed)" if error_code in SESSION_LEVEL_ERRORS else ""
     return _page(200, "Thank you", f"<p>Your submission was received: <b>{shown}</b>{level}.</p>")
