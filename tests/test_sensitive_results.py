@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import anyio
 import pytest
 import stripe
+from stripe._base_address import BaseAddresses
 
 import stripe_identity as si
 from stripe_identity import sensitive
@@ -54,7 +55,8 @@ async def test_expanding_verified_outputs_gives_names_but_not_the_sensitive_fiel
     )
     outputs = got.verified_outputs
     assert outputs is not None
-    assert (outputs.first_name, outputs.last_name, outputs.email) == ("Jenny", "Rosen", "jenny@example.com")
+    names = (outputs.first_name, outputs.last_name, outputs.email)
+    assert names == ("Jenny", "Rosen", "jenny@example.com")
     assert outputs.address is not None and outputs.address.city == "San Francisco"
     assert outputs.id_number_type == "us_ssn"
     assert (outputs.dob, outputs.id_number, outputs.sex, outputs.unparsed_place_of_birth) == (
@@ -148,7 +150,7 @@ async def test_lists_expand_behind_data(emulator: Emulator, emu_client: si.Async
     assert page.data[0].verified_outputs.dob is None
     plain = await emu_client.raw_request("GET", "/v1/identity/verification_sessions")
     assert "verified_outputs" not in plain["data"][0]
-    with pytest.raises(si.InvalidRequestError, match="data.verified_outputs"):
+    with pytest.raises(si.InvalidRequestError, match=r"data\.verified_outputs"):
         await emu_client.verification_sessions.list({"expand": ["verified_outputs"]})
     with pytest.raises(si.PermissionDeniedError):
         await emu_client.verification_sessions.list({"expand": sensitive.list_paths(sensitive.DOB)})
@@ -214,7 +216,7 @@ def test_the_official_stripe_package_reads_results_from_the_emulator(
     with si.StripeIdentity(TEST_KEY, api_base=threaded_emulator.api_base) as ours:
         session_id = ours.verification_sessions.create(WITH_ID_NUMBER).id
     threaded_emulator.submit(session_id)
-    addresses = {"api": threaded_emulator.api_base}
+    addresses: BaseAddresses = {"api": threaded_emulator.api_base}
     secret = stripe.StripeClient(TEST_KEY, base_addresses=addresses)
     restricted = stripe.StripeClient(RESTRICTED, base_addresses=addresses)
     sessions = secret.v1.identity.verification_sessions
@@ -235,4 +237,6 @@ def test_the_official_stripe_package_reads_results_from_the_emulator(
     )
     assert full.verified_outputs is not None and full.verified_outputs.dob is not None
     assert full.verified_outputs.dob.year == 1990
-    assert full.last_verification_report.document.number == "D1234567"
+    report = full.last_verification_report
+    assert not isinstance(report, str) and report is not None and report.document is not None
+    assert report.document.number == "D1234567"

@@ -112,9 +112,7 @@ async def test_choosing_an_error_leaves_requires_input_with_a_new_url(
     assert "your verification is verified" in await page.text()
 
 
-async def _http(
-    method: str, url: str, data: str | None = None
-) -> tuple[int, str, str | None]:
+async def _http(method: str, url: str, data: str | None = None) -> tuple[int, str, str | None]:
     async with (
         aiohttp.ClientSession() as http,
         http.request(
