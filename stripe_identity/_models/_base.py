@@ -36,6 +36,18 @@ class StripeObject:
         known = _field_names(type(self))
         return {key: value for key, value in self._json.items() if key not in known}
 
+    def __getitem__(self, name: str) -> Any:
+        """``obj["status"]``: a field by name, as stripe-python's dict-like objects allow.
+
+        Unknown fields Stripe sent are found too; a name that is neither raises ``KeyError``.
+        """
+        if isinstance(name, str) and not name.startswith("_") and name in _field_names(type(self)):
+            return getattr(self, name)
+        extra = self.extra_fields
+        if name in extra:
+            return extra[name]
+        raise KeyError(name)
+
     def to_dict(self) -> dict[str, Any]:
         """The object as plain JSON-compatible data, unknown fields included."""
         from .._converter import unstructure
