@@ -2,115 +2,230 @@
 
 async with AsyncStripeIdentity(api_key="sk_test_...") as client:
     session = await client.verification_sessions.create({"type": "document"})
+
+Names are loaded on first use (PEP 562): ``import stripe_identity`` itself costs next to nothing, so
+the pytest plugin and scripts that only need a corner of the package do not pay for all of it (the
+sync facade, the webhooks module, the converter). Type checkers see ordinary imports.
 """
 
 from __future__ import annotations
 
-from . import webhooks
-from ._client import DEFAULT_API_BASE, DEFAULT_FILES_BASE, AsyncStripeIdentity
-from ._errors import (
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    AuthenticationError,
-    IdempotencyError,
-    InvalidRequestError,
-    PermissionDeniedError,
-    RateLimitError,
-    SignatureVerificationError,
-    StripeError,
-    WebhookPayloadError,
-)
-from ._headers import AppInfo
-from ._limiter import AdaptiveLimiter, AdaptiveRateLimiter, Limiter, RateLimiter
-from ._middleware import Handler, Middleware
-from ._models import (
-    Address,
-    CalendarDate,
-    DocumentOptions,
-    DocumentReport,
-    DocumentReportError,
-    EmailOptions,
-    EmailReport,
-    EmailReportError,
-    EphemeralKey,
-    ErrorObject,
-    Event,
-    EventData,
-    EventRequest,
-    File,
-    FileLink,
-    IdNumberOptions,
-    IdNumberReport,
-    IdNumberReportError,
-    ListObject,
-    MatchingOptions,
-    PhoneOptions,
-    PhoneReport,
-    PhoneReportError,
-    ProvidedDetails,
-    RawObject,
-    Redaction,
-    RelatedPerson,
-    SelfieReport,
-    SelfieReportError,
-    StripeObject,
-    VerificationReport,
-    VerificationReportOptions,
-    VerificationSession,
-    VerificationSessionLastError,
-    VerificationSessionOptions,
-    VerifiedOutputs,
-)
-from ._options import RequestOptions
-from ._params import (
-    CreatedFilter,
-    DocumentOptionsParams,
-    EphemeralKeyCreateParams,
-    EphemeralKeyDeleteParams,
-    EventListParams,
-    EventRetrieveParams,
-    FileLinkCreateParams,
-    FileLinkListParams,
-    FileLinkRetrieveParams,
-    FileLinkUpdateParams,
-    FileListParams,
-    FileRetrieveParams,
-    OptionsParams,
-    ProvidedDetailsParams,
-    RelatedPersonParams,
-    VerificationReportListParams,
-    VerificationReportRetrieveParams,
-    VerificationSessionCancelParams,
-    VerificationSessionCreateParams,
-    VerificationSessionListParams,
-    VerificationSessionRedactParams,
-    VerificationSessionRetrieveParams,
-    VerificationSessionUpdateParams,
-)
-from ._requestor import DEFAULT_STRIPE_VERSION
-from ._resources import (
-    AsyncEphemeralKeyService,
-    AsyncEventService,
-    AsyncFileLinkService,
-    AsyncFileService,
-    AsyncVerificationReportService,
-    AsyncVerificationSessionService,
-)
-from ._response import Request, Response, ResponseMeta
-from ._retry import RetryPolicy
-from ._sinks import DEFAULT_MAX_DOWNLOAD_BYTES
-from ._sync import (
-    EphemeralKeyService,
-    EventService,
-    FileLinkService,
-    FileService,
-    StripeIdentity,
-    SyncListObject,
-    VerificationReportService,
-    VerificationSessionService,
-)
-from ._version import __version__
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from . import webhooks
+    from ._client import DEFAULT_API_BASE, DEFAULT_FILES_BASE, AsyncStripeIdentity
+    from ._errors import (
+        APIConnectionError,
+        APIError,
+        APITimeoutError,
+        AuthenticationError,
+        IdempotencyError,
+        InvalidRequestError,
+        PermissionDeniedError,
+        RateLimitError,
+        SignatureVerificationError,
+        StripeError,
+        WebhookPayloadError,
+    )
+    from ._headers import AppInfo
+    from ._limiter import AdaptiveLimiter, AdaptiveRateLimiter, Limiter, RateLimiter
+    from ._middleware import Handler, Middleware
+    from ._models import (
+        Address,
+        CalendarDate,
+        DocumentOptions,
+        DocumentReport,
+        DocumentReportError,
+        EmailOptions,
+        EmailReport,
+        EmailReportError,
+        EphemeralKey,
+        ErrorObject,
+        Event,
+        EventData,
+        EventRequest,
+        File,
+        FileLink,
+        IdNumberOptions,
+        IdNumberReport,
+        IdNumberReportError,
+        ListObject,
+        MatchingOptions,
+        PhoneOptions,
+        PhoneReport,
+        PhoneReportError,
+        ProvidedDetails,
+        RawObject,
+        Redaction,
+        RelatedPerson,
+        SelfieReport,
+        SelfieReportError,
+        StripeObject,
+        VerificationReport,
+        VerificationReportOptions,
+        VerificationSession,
+        VerificationSessionLastError,
+        VerificationSessionOptions,
+        VerifiedOutputs,
+    )
+    from ._options import RequestOptions
+    from ._params import (
+        CreatedFilter,
+        DocumentOptionsParams,
+        EphemeralKeyCreateParams,
+        EphemeralKeyDeleteParams,
+        EventListParams,
+        EventRetrieveParams,
+        FileLinkCreateParams,
+        FileLinkListParams,
+        FileLinkRetrieveParams,
+        FileLinkUpdateParams,
+        FileListParams,
+        FileRetrieveParams,
+        OptionsParams,
+        ProvidedDetailsParams,
+        RelatedPersonParams,
+        VerificationReportListParams,
+        VerificationReportRetrieveParams,
+        VerificationSessionCancelParams,
+        VerificationSessionCreateParams,
+        VerificationSessionListParams,
+        VerificationSessionRedactParams,
+        VerificationSessionRetrieveParams,
+        VerificationSessionUpdateParams,
+    )
+    from ._requestor import DEFAULT_STRIPE_VERSION
+    from ._resources import (
+        AsyncEphemeralKeyService,
+        AsyncEventService,
+        AsyncFileLinkService,
+        AsyncFileService,
+        AsyncVerificationReportService,
+        AsyncVerificationSessionService,
+    )
+    from ._response import Request, Response, ResponseMeta
+    from ._retry import RetryPolicy
+    from ._sinks import DEFAULT_MAX_DOWNLOAD_BYTES
+    from ._sync import (
+        EphemeralKeyService,
+        EventService,
+        FileLinkService,
+        FileService,
+        StripeIdentity,
+        SyncListObject,
+        VerificationReportService,
+        VerificationSessionService,
+    )
+    from ._version import __version__
+
+#: Where each public name lives, for the lazy loader below.
+_ORIGINS = {
+    "APIConnectionError": "._errors",
+    "APIError": "._errors",
+    "APITimeoutError": "._errors",
+    "AdaptiveLimiter": "._limiter",
+    "AdaptiveRateLimiter": "._limiter",
+    "Address": "._models",
+    "AppInfo": "._headers",
+    "AsyncEphemeralKeyService": "._resources",
+    "AsyncEventService": "._resources",
+    "AsyncFileLinkService": "._resources",
+    "AsyncFileService": "._resources",
+    "AsyncStripeIdentity": "._client",
+    "AsyncVerificationReportService": "._resources",
+    "AsyncVerificationSessionService": "._resources",
+    "AuthenticationError": "._errors",
+    "CalendarDate": "._models",
+    "CreatedFilter": "._params",
+    "DEFAULT_API_BASE": "._client",
+    "DEFAULT_FILES_BASE": "._client",
+    "DEFAULT_MAX_DOWNLOAD_BYTES": "._sinks",
+    "DEFAULT_STRIPE_VERSION": "._requestor",
+    "DocumentOptions": "._models",
+    "DocumentOptionsParams": "._params",
+    "DocumentReport": "._models",
+    "DocumentReportError": "._models",
+    "EmailOptions": "._models",
+    "EmailReport": "._models",
+    "EmailReportError": "._models",
+    "EphemeralKey": "._models",
+    "EphemeralKeyCreateParams": "._params",
+    "EphemeralKeyDeleteParams": "._params",
+    "EphemeralKeyService": "._sync",
+    "ErrorObject": "._models",
+    "Event": "._models",
+    "EventData": "._models",
+    "EventListParams": "._params",
+    "EventRequest": "._models",
+    "EventRetrieveParams": "._params",
+    "EventService": "._sync",
+    "File": "._models",
+    "FileLink": "._models",
+    "FileLinkCreateParams": "._params",
+    "FileLinkListParams": "._params",
+    "FileLinkRetrieveParams": "._params",
+    "FileLinkService": "._sync",
+    "FileLinkUpdateParams": "._params",
+    "FileListParams": "._params",
+    "FileRetrieveParams": "._params",
+    "FileService": "._sync",
+    "Handler": "._middleware",
+    "IdNumberOptions": "._models",
+    "IdNumberReport": "._models",
+    "IdNumberReportError": "._models",
+    "IdempotencyError": "._errors",
+    "InvalidRequestError": "._errors",
+    "Limiter": "._limiter",
+    "ListObject": "._models",
+    "MatchingOptions": "._models",
+    "Middleware": "._middleware",
+    "OptionsParams": "._params",
+    "PermissionDeniedError": "._errors",
+    "PhoneOptions": "._models",
+    "PhoneReport": "._models",
+    "PhoneReportError": "._models",
+    "ProvidedDetails": "._models",
+    "ProvidedDetailsParams": "._params",
+    "RateLimitError": "._errors",
+    "RateLimiter": "._limiter",
+    "RawObject": "._models",
+    "Redaction": "._models",
+    "RelatedPerson": "._models",
+    "RelatedPersonParams": "._params",
+    "Request": "._response",
+    "RequestOptions": "._options",
+    "Response": "._response",
+    "ResponseMeta": "._response",
+    "RetryPolicy": "._retry",
+    "SelfieReport": "._models",
+    "SelfieReportError": "._models",
+    "SignatureVerificationError": "._errors",
+    "StripeError": "._errors",
+    "StripeIdentity": "._sync",
+    "StripeObject": "._models",
+    "SyncListObject": "._sync",
+    "VerificationReport": "._models",
+    "VerificationReportListParams": "._params",
+    "VerificationReportOptions": "._models",
+    "VerificationReportRetrieveParams": "._params",
+    "VerificationReportService": "._sync",
+    "VerificationSession": "._models",
+    "VerificationSessionCancelParams": "._params",
+    "VerificationSessionCreateParams": "._params",
+    "VerificationSessionLastError": "._models",
+    "VerificationSessionListParams": "._params",
+    "VerificationSessionOptions": "._models",
+    "VerificationSessionRedactParams": "._params",
+    "VerificationSessionRetrieveParams": "._params",
+    "VerificationSessionService": "._sync",
+    "VerificationSessionUpdateParams": "._params",
+    "VerifiedOutputs": "._models",
+    "WebhookPayloadError": "._errors",
+    "__version__": "._version",
+    "webhooks": ".webhooks",
+}
 
 __all__ = [
     "APIConnectionError",
@@ -217,3 +332,17 @@ __all__ = [
     "__version__",
     "webhooks",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    origin = _ORIGINS.get(name)
+    if origin is None:
+        raise AttributeError(f"module 'stripe_identity' has no attribute {name!r}")
+    module = importlib.import_module(origin, __name__)
+    value = module if origin == f".{name}" else getattr(module, name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

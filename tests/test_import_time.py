@@ -1,0 +1,50 @@
+"""Import costs, measured in a fresh interpreter with ``-X importtime`` (generous margins)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import stripe_identity as si
+
+
+def _import_times(code: str) -> tuple[dict[str, int], str]:
+    """Cumulative microseconds per module imported by ``code``, and what ``code`` printed."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    times: dict[str, int] = {}
+    for line in result.stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        _, cumulative, name = (part.strip() for part in line.removeprefix("import time:").split("|"))
+        times[name] = int(cumulative)
+    return times, result.stdout
+
+
+def test_import_stripe_identity_adds_little_to_aiohttp() -> None:
+    # aiohttp first, so only what this package adds on top of it is counted.
+    times, _ = _import_times("import aiohttp; import stripe_identity")
+    assert times["stripe_identity"] < 30_000, times["stripe_identity"]
+
+
+def test_names_load_on_first_use_and_are_the_real_objects() -> None:
+    _, printed = _import_times(
+        "import sys, stripe_identity as si; "
+        "print('stripe_identity._sync' in sys.modules, 'stripe_identity.webhooks' in sys.modules)"
+    )
+    assert printed.split() == ["False", "False"]
+    from stripe_identity._errors import APIConnectionError
+    from stripe_identity._sync import StripeIdentity
+
+    assert si.APIConnectionError is APIConnectionError
+    assert si.StripeIdentity is StripeIdentity
+    assert set(si.__all__) <= set(dir(si))
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        si.Nope  # noqa: B018
