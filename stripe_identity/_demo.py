@@ -1,8 +1,10 @@
 """``stripe-identity demo``: the life of a VerificationSession, told against the embedded emulator.
 
-No account and no network: an emulator of the API starts on a free loopback port, a small webhook
-endpoint starts beside it, and both clients (async, then sync) walk through what an integration
-does. Everything printed comes from real HTTP responses.
+No account and no network: an emulator of the API starts on a free loopback port, a small web app
+(its webhook endpoint and the page users come back to) starts beside it, and both clients (async,
+then sync) walk through what an integration does: the verification page and the redirect back,
+results read with a secret and a restricted key, document images, an ephemeral key for a mobile
+app, events to catch up on. Everything printed comes from real HTTP responses.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import aiohttp
 from aiohttp import web
 from anyio.from_thread import start_blocking_portal
 
-from . import webhooks
+from . import sensitive, webhooks
 from ._client import AsyncStripeIdentity
 from ._errors import InvalidRequestError, SignatureVerificationError
 from ._models import Event, VerificationReport, VerificationSession
@@ -27,6 +30,8 @@ from .emulator import Emulator
 __all__ = ["run_demo"]
 
 _KEY = "sk_test_demo_emulator"
+#: A restricted key, for the sensitive results and the images (the emulator grants it everything).
+_RESTRICTED = "rk_test_demo_emulator"
 
 
 def _say(text: str = "") -> None:
@@ -65,11 +70,26 @@ class _WebhookEndpoint:
         return web.Response(status=200)
 
 
+async def _back_in_the_app(request: web.Request) -> web.Response:
+    return web.Response(text="Thanks! We are checking your documents.")
+
+
+async def _user_submits(url: str) -> str:
+    """What the user's browser does on the verification page: submit, follow the redirect."""
+    async with aiohttp.ClientSession() as browser:
+        async with browser.get(url) as page:
+            await page.read()
+        async with browser.post(url, data={"outcome": "verified"}) as landed:
+            await landed.read()
+            return str(landed.url)
+
+
 @contextmanager
 def _webhook_endpoint(secret: str) -> Iterator[tuple[str, _WebhookEndpoint]]:
     endpoint = _WebhookEndpoint(secret)
     app = web.Application()
     app.router.add_post("/webhooks/stripe", endpoint.handle)
+    app.router.add_get("/verified", _back_in_the_app)
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
     with start_blocking_portal("asyncio") as portal:
         portal.call(runner.setup)
@@ -82,7 +102,7 @@ def _webhook_endpoint(secret: str) -> Iterator[tuple[str, _WebhookEndpoint]]:
             portal.call(runner.cleanup)
 
 
-async def _async_part(emu: Emulator) -> str:
+async def _async_part(emu: Emulator, app_base: str) -> str:
     _say("Part 1: the async client (what an async web server would await)")
     async with AsyncStripeIdentity(_KEY, api_base=emu.api_base) as client:
         sessions = client.verification_sessions
@@ -99,13 +119,12 @@ async def _async_part(emu: Emulator) -> str:
                         require_matching_selfie=True,
                     )
                 ),
-                return_url="https://example.com/verified",
+                return_url=f"{app_base}/verified",
             )
         )
         _show_session(session)
         _say(f"   redirect the user to:  {session.url}")
-        _say("   or open the modal with its client_secret (shown once, never logged)")
-        assert session.last_response is not None
+        _say("   (on the emulator that is a real page: open it in a browser to pick the outcome)")
         _say(
             f"   request {session.last_response.request_id}, idempotency key "
             f"{session.last_response.idempotency_key} (retries reuse it: one session, not two)"
@@ -119,30 +138,52 @@ async def _async_part(emu: Emulator) -> str:
         session = await sessions.update(session.id, {"metadata": {"plan": "pro"}})
         _say(f"   metadata={dict(session.metadata)}")
 
-        _step(4, "The user submits a driving licence, and every check passes")
-        emu.submit(session.id, "verified")
-        session = await sessions.retrieve(session.id, {"expand": ["last_verification_report"]})
+        _step(4, "The user submits on the verification page, and every check passes")
+        assert session.url is not None
+        landed = await _user_submits(session.url)
+        _say(f"   the page sent the browser back to {landed}")
+        session = await sessions.retrieve(
+            session.id, {"expand": [sensitive.LAST_VERIFICATION_REPORT, sensitive.VERIFIED_OUTPUTS]}
+        )
         _show_session(session)
         outputs = session.verified_outputs
-        if outputs is not None and outputs.dob is not None:
-            dob = outputs.dob
+        if outputs is not None:
             _say(
-                f"   verified_outputs: {outputs.first_name} {outputs.last_name}, born "
-                f"{dob.year}-{dob.month:02d}-{dob.day:02d}"
+                f"   verified_outputs (secret key): {outputs.first_name} {outputs.last_name}, "
+                f"date of birth {outputs.dob} (sensitive: it needs a restricted key)"
             )
+        restricted = client.with_options(api_key=_RESTRICTED)
+        private = await restricted.verification_sessions.retrieve(
+            session.id, {"expand": [sensitive.DOB]}
+        )
+        dob = private.verified_outputs.dob if private.verified_outputs else None
+        if dob is not None:
+            _say(f"   with a restricted key: born {dob.year}-{dob.month:02d}-{dob.day:02d}")
         report = session.last_verification_report
         if isinstance(report, VerificationReport):
             _step(5, "Read the VerificationReport (expanded in the same call)")
             document, selfie = report.document, report.selfie
             _say(f"   {report.id}")
             if document is not None:
-                expires = document.expiration_date.year if document.expiration_date else None
+                issued = document.issued_date.year if document.issued_date else None
                 _say(
-                    f"   document: {document.status} ({document.type}, issued in "
-                    f"{document.issuing_country}, expires {expires})"
+                    f"   document: {document.status} ({document.type} from "
+                    f"{document.issuing_country}, issued in {issued})"
                 )
             if selfie is not None:
                 _say(f"   selfie:   {selfie.status}")
+            if document is not None and document.files:
+                image = await restricted.files.download(document.files[0])
+                link = await restricted.file_links.create(
+                    {"file": document.files[0], "expires_at": int(time.time()) + 30}
+                )
+                _say(f"   document image: {len(image)} bytes of PNG; a 30-second link: {link.url}")
+
+        key = await client.ephemeral_keys.create(
+            {"verification_session": session.id}, {"stripe_version": "2020-08-27"}
+        )
+        _say(f"   for a mobile app: ephemeral key {key.id} (its secret goes to the app)")
+        await client.ephemeral_keys.delete(key.id)
 
         _step(6, "List the most recent sessions")
         page = await sessions.list({"limit": 3})
@@ -180,7 +221,7 @@ def _sync_part(emu: Emulator, verified_id: str) -> None:
         _say(f"   redaction.status={redacted.redaction.status}")
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
-            redacted = sessions.retrieve(verified_id)
+            redacted = sessions.retrieve(verified_id, {"expand": ["verified_outputs"]})
             if redacted.redaction is not None and redacted.redaction.status == "redacted":
                 break
             time.sleep(0.05)
@@ -206,7 +247,7 @@ def run_demo() -> int:
         _say(f"The embedded emulator is serving the API at {emu.api_base}")
         _say("(no Stripe account, no network: everything below is real HTTP on 127.0.0.1)")
         _say()
-        verified_id = asyncio.run(_async_part(emu))
+        verified_id = asyncio.run(_async_part(emu, url.rsplit("/webhooks", 1)[0]))
         _sync_part(emu, verified_id)
 
         expected = len(emu.events())
@@ -216,6 +257,11 @@ def run_demo() -> int:
         _step(11, "Webhook events your endpoint received, each signature verified")
         for event in endpoint.events:
             _say(f"   {event.id}  {event.type:<45} {event.session_object().id}")
+        with StripeIdentity(_KEY, api_base=emu.api_base) as client:
+            listed = list(
+                client.events.list({"type": "identity.verification_session.*"}).auto_paging_iter()
+            )
+        _say(f"   GET /v1/events lists the same {len(listed)} (to catch up after missed deliveries)")
         _say()
         stats = emu.stats()
         _say(
