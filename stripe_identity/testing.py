@@ -55,11 +55,13 @@ def stripe_identity_emulator(_stripe_identity_emulator_server: Emulator) -> Iter
 
 @pytest.fixture
 def stripe_identity_api_base(stripe_identity_emulator: Emulator) -> str:
+    """The running emulator's URL, for ``api_base=`` of a client you configure yourself."""
     return stripe_identity_emulator.api_base
 
 
 @pytest.fixture
 def stripe_identity_api_key() -> str:
+    """A test-mode key the emulator accepts (override this fixture to use another)."""
     return _TEST_KEY
 
 

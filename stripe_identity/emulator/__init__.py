@@ -3,7 +3,8 @@
 It answers the eight VerificationSession and VerificationReport endpoints like Stripe does
 (validation from the spec, errors, idempotency, pagination, expansion, the status machine and
 redaction), plays the end user with :meth:`Emulator.submit`, signs and delivers webhook events, and
-injects faults on request. It knows nothing of the SDK's client: it speaks HTTP and JSON only.
+injects faults on request (``FAULT_KINDS`` names the kinds a :class:`Faults` rates and
+``emu.stats()`` counts). It knows nothing of the SDK's client: it speaks HTTP and JSON only.
 
     from stripe_identity.emulator import Emulator
 

@@ -97,6 +97,7 @@ class Emulator:
 
     @property
     def url(self) -> str:
+        """The same as :attr:`api_base`."""
         return self.api_base
 
     def _on_event(self, event: dict[str, Any]) -> None:
@@ -106,6 +107,7 @@ class Emulator:
     # --- async lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Start serving on the running event loop (what ``async with`` does); idempotent."""
         if self._runner is not None:
             return
         self._loop_thread = threading.get_ident()
@@ -128,6 +130,7 @@ class Emulator:
             await self._webhooks.start()
 
     async def stop(self) -> None:
+        """Stop serving, giving queued webhook events a second to go out; what ``async with`` does."""
         runner, self._runner = self._runner, None
         if self._webhooks is not None:
             await self._webhooks.stop()
