@@ -123,7 +123,11 @@ class Emulator:
         )
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port, ssl_context=self._ssl_context)
-        await site.start()
+        try:
+            await site.start()
+        except BaseException:  # the port is taken, the host unknown...: leave nothing behind
+            await runner.cleanup()
+            raise
         self.port = runner.addresses[0][1]
         self._runner = runner
         if self._webhooks is not None:
