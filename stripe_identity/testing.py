@@ -68,12 +68,19 @@ def _pytest_asyncio_active(config: pytest.Config) -> bool:
     return module is not None and config.pluginmanager.is_registered(module)
 
 
+# Why the pytest-asyncio variants could not be registered, if they could not.
+_ASYNCIO_PROBLEM = pytest.StashKey[str]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """With pytest-asyncio active, add the async client fixtures it runs (see the module doc)."""
     if _pytest_asyncio_active(config):
-        from . import _testing_asyncio
-
-        config.pluginmanager.register(_testing_asyncio, "stripe_identity._testing_asyncio")
+        try:
+            from . import _testing_asyncio
+        except Exception as exc:  # an old pytest-asyncio (loop_scope is 0.24's): fail only our fixture
+            config.stash[_ASYNCIO_PROBLEM] = f"{type(exc).__name__}: {exc}"
+        else:
+            config.pluginmanager.register(_testing_asyncio, "stripe_identity._testing_asyncio")
 
 
 @pytest.fixture(scope="session")
@@ -139,6 +146,12 @@ def _async_client_fixture(request: pytest.FixtureRequest) -> str:
         if "anyio_backend" in request.fixturenames:
             # Both plugins claim it; which one opens the client depends on plugin order.
             pytest.fail(_BOTH_PLUGINS, pytrace=False)
+        problem = request.config.stash.get(_ASYNCIO_PROBLEM, None)
+        if problem is not None:
+            pytest.fail(
+                f"stripe_identity_async_client needs pytest-asyncio 0.24 or later ({problem})",
+                pytrace=False,
+            )
         scope = marker.kwargs.get("loop_scope") or marker.kwargs.get("scope")
         if scope is None:
             try:

@@ -185,3 +185,29 @@ def test_a_test_claimed_by_both_plugins_gets_a_clear_error(tmp_path: Path) -> No
     assert code == 1, output
     assert "claimed by both anyio's plugin and pytest-asyncio" in output
     assert "Traceback" not in output
+
+
+def test_an_old_pytest_asyncio_fails_the_async_fixture_only(tmp_path: Path) -> None:
+    """Before 0.24, pytest_asyncio.fixture took no loop_scope: the plugin must not break the run."""
+    needs_pytest_asyncio()
+    (tmp_path / "conftest.py").write_text(
+        textwrap.dedent(
+            """
+            import pytest_asyncio
+
+            modern = pytest_asyncio.fixture
+
+            def fixture(*args, loop_scope=None, **kwargs):  # 0.23's signature, as far as we care
+                if loop_scope is not None:
+                    raise TypeError("fixture() got an unexpected keyword argument 'loop_scope'")
+                return modern(*args, **kwargs)
+
+            pytest_asyncio.fixture = fixture
+            """
+        )
+    )
+    source = SYNC_TESTS + ASYNC_TEST.format(decorator="@pytest.mark.asyncio", name="old")
+    code, output = run_pytest(tmp_path, source, *ASYNCIO_OPTIONS, plugins=(PYTEST_ASYNCIO,))
+    assert code == 1, output
+    assert "2 passed, 1 error" in output
+    assert "needs pytest-asyncio 0.24 or later (TypeError: fixture() got an unexpected keyword" in output
