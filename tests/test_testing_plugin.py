@@ -211,3 +211,12 @@ def test_an_old_pytest_asyncio_fails_the_async_fixture_only(tmp_path: Path) -> N
     assert code == 1, output
     assert "2 passed, 1 error" in output
     assert "needs pytest-asyncio 0.24 or later (TypeError: fixture() got an unexpected keyword" in output
+
+
+def test_an_anyio_test_on_trio_is_told_to_use_asyncio(tmp_path: Path) -> None:
+    source = ASYNC_TEST.format(decorator="@pytest.mark.anyio", name="trio") + ANYIO_BACKEND.replace(
+        '"asyncio"', '"trio"'
+    )
+    code, output = run_pytest(tmp_path, source, plugins=(ANYIO,))
+    assert code == 1, output
+    assert "runs on asyncio only (aiohttp does), not trio" in output
