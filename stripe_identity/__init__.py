@@ -1,7 +1,21 @@
 """stripe_identity: an async-first SDK for Stripe Identity VerificationSessions.
 
-async with AsyncStripeIdentity(api_key="sk_test_...") as client:
-    session = await client.verification_sessions.create({"type": "document"})
+    async with AsyncStripeIdentity(api_key="sk_test_...") as client:
+        session = await client.verification_sessions.create({"type": "document"})
+
+:class:`AsyncStripeIdentity` is the client, :class:`StripeIdentity` its sync facade; the models,
+params, errors and pipeline types are all importable from here. The emulator lives in
+:mod:`stripe_identity.emulator`, the pytest fixtures in :mod:`stripe_identity.testing`.
+
+Constants and type aliases:
+
+* ``DEFAULT_API_BASE``: ``"https://api.stripe.com"``, where the API lives unless ``api_base`` or
+  ``$STRIPE_API_BASE`` says otherwise.
+* ``DEFAULT_FILES_BASE``: ``"https://files.stripe.com"``, where Stripe serves file contents.
+* ``DEFAULT_MAX_DOWNLOAD_BYTES``: 64 MiB, the largest file ``files.download`` accepts by default.
+* ``DEFAULT_STRIPE_VERSION``: the ``Stripe-Version`` this SDK is built from and sends by default.
+* ``Handler``: ``Callable[[Request], Awaitable[Response]]``, the ``call_next`` a middleware gets.
+* ``__version__``: this package's version.
 
 Names are loaded on first use (PEP 562): ``import stripe_identity`` itself costs next to nothing, so
 the pytest plugin and scripts that only need a corner of the package do not pay for all of it (the

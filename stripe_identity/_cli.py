@@ -8,62 +8,339 @@
 
 API commands print JSON on stdout; errors print a JSON error on stderr and exit 1. They read the key
 from ``--api-key`` or ``STRIPE_API_KEY`` and the URL from ``--api-base`` or ``STRIPE_API_BASE``.
+
+Every command runs inside :func:`main`, which turns what can go wrong into one line on stderr and an
+exit status (:data:`EXIT_STATUSES`), never a traceback. To add a command: an API resource is one more
+:class:`Resource` in :data:`RESOURCES`; anything else is a subparser whose ``run`` is a function of
+the parsed arguments returning the exit status, raising :class:`UsageError` for bad input. Give every
+option a ``help=``, and a checking ``type=`` (:func:`seconds`, :func:`rate`...) to every number.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import json
+import math
 import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
 from urllib.parse import quote, quote_plus
 
 from ._client import DEFAULT_API_BASE
 from ._encoding import FormDecodeError, decode_form
 from ._errors import StripeError
-from ._sync import StripeIdentity
 from ._version import __version__
 
-__all__ = ["main"]
+__all__ = ["EXIT_STATUSES", "RESOURCES", "Operation", "Resource", "UsageError", "main"]
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_CLOSED_PIPE = 141
+
+EXIT_STATUSES = {
+    EXIT_OK: "success (the emulator also exits 0 when stopped with Ctrl-C or SIGTERM)",
+    EXIT_ERROR: "the API answered with an error (JSON on stderr), or the network failed",
+    EXIT_USAGE: "usage error: an unknown option, a value out of range, a malformed -d or --api-base",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
+    EXIT_CLOSED_PIPE: "stdout was closed early (piped into head, say): output stops quietly",
+}
+
+EPILOG = "exit status:\n" + "\n".join(f"  {code:<4} {text}" for code, text in EXIT_STATUSES.items())
 
 
-def _pairs(values: Sequence[str]) -> dict[str, Any]:
-    """``["metadata[a]=1", "expand[]=x"]`` -> params, with Stripe's bracket syntax."""
-    parts = []
-    for item in values:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise SystemExit(f"stripe-identity: -d expects KEY=VALUE, got {item!r}")
-        parts.append(f"{quote(key, safe='[]')}={quote_plus(value)}")
+class UsageError(Exception):
+    """Input the command cannot use: reported on one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line (and a pointer to ``--help``) instead of the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+# --- checked values for options ------------------------------------------------------------------
+
+
+def _number(text: str, kind: Callable[[str], float]) -> float:
     try:
-        return decode_form("&".join(parts))
-    except FormDecodeError as exc:
-        raise SystemExit(f"stripe-identity: {exc}") from None
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def seconds(text: str) -> float:
+    """A duration in seconds: a finite number, 0 or more."""
+    value = _number(text, float)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative: give 0 or more seconds")
+    return value
+
+
+def rate(text: str) -> float:
+    """A probability: a number from 0 to 1."""
+    value = _number(text, float)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a rate between 0 and 1")
+    return value
+
+
+def _integer(text: str, low: int, high: int | None, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < low or (high is not None and value > high):
+        bounds = f"from {low} to {high}" if high is not None else f"of {low} or more"
+        raise argparse.ArgumentTypeError(f"{text} is not {what} (a whole number {bounds})")
+    return value
+
+
+def port(text: str) -> int:
+    """A TCP port number; 0 asks for any free port."""
+    return _integer(text, 0, 65535, "a port number")
+
+
+def count(text: str) -> int:
+    """A whole number, 0 or more."""
+    return _integer(text, 0, None, "a count")
+
+
+def page_size(text: str) -> int:
+    """A page size, as Stripe's ``limit`` takes it: 1 to 100."""
+    return _integer(text, 1, 100, "a page size")
+
+
+def key_value(text: str) -> tuple[str, str]:
+    """``KEY=VALUE``, with a non-empty key."""
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key, value
+
+
+# --- API commands ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One API subcommand: ``call(service, args, params)`` returns what to print as JSON."""
+
+    help: str
+    call: Callable[[Any, argparse.Namespace, dict[str, Any]], Any]
+    takes_id: bool = True
+    #: Adds the operation's own options; those added by :func:`param_option` become params.
+    options: Callable[[argparse.ArgumentParser], None] | None = None
+
+
+@dataclass(frozen=True)
+class Resource:
+    """An API resource as a command: ``stripe-identity <command> <operation> [id] [options]``."""
+
+    command: str
+    help: str
+    service: str  # the client's attribute: "verification_sessions"
+    id_help: str
+    operations: dict[str, Operation] = field(default_factory=dict)
+
+
+_PARAM = "param_"
+
+
+def param_option(cmd: argparse.ArgumentParser, flag: str, **kwargs: Any) -> None:
+    """An option whose value is sent as the param of the same name (``--client-reference-id``)."""
+    name = flag.lstrip("-").replace("-", "_")
+    cmd.add_argument(flag, dest=_PARAM + name, **kwargs)
 
 
 def _params(args: argparse.Namespace) -> dict[str, Any]:
-    params = _pairs(args.data or [])
-    for name in ("type", "client_reference_id", "status", "verification_session", "limit"):
-        value = getattr(args, name, None)
-        if value is not None:
+    """The params of an API call: ``-d`` pairs, then the options of :func:`param_option`."""
+    parts = [f"{quote(key, safe='[]')}={quote_plus(value)}" for key, value in args.data or []]
+    try:
+        params = decode_form("&".join(parts))
+    except FormDecodeError as exc:
+        raise UsageError(f"-d: {exc}") from None
+    for dest, value in vars(args).items():
+        if not dest.startswith(_PARAM) or value is None:
+            continue
+        name = dest[len(_PARAM) :]
+        if isinstance(value, list) and all(isinstance(item, tuple) for item in value):
+            existing = params.get(name)
+            params[name] = {**(existing if isinstance(existing, dict) else {}), **dict(value)}
+        else:
             params[name] = value
-    for item in getattr(args, "metadata", None) or []:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise SystemExit(f"stripe-identity: --metadata expects KEY=VALUE, got {item!r}")
-        params.setdefault("metadata", {})[key] = value
-    if getattr(args, "expand", None):
-        params["expand"] = args.expand
     return params
+
+
+def _to_json(result: Any) -> Any:
+    return result.to_dict() if hasattr(result, "to_dict") else result
+
+
+def _list(service: Any, args: argparse.Namespace, params: dict[str, Any]) -> Any:
+    page = service.list(params)
+    if args.all:
+        return [item.to_dict() for item in page.auto_paging_iter()]
+    return page.to_dict()
+
+
+def _list_options(cmd: argparse.ArgumentParser) -> None:
+    param_option(cmd, "--limit", type=page_size, metavar="N", help="items per page, 1 to 100")
+    cmd.add_argument(
+        "--all", action="store_true", help="follow every page and print one JSON array of the items"
+    )
+
+
+def _session_options(cmd: argparse.ArgumentParser) -> None:
+    param_option(cmd, "--type", choices=["document", "id_number"], help="the verification check")
+    param_option(
+        cmd,
+        "--metadata",
+        action="append",
+        type=key_value,
+        metavar="KEY=VALUE",
+        help="a metadata entry (repeatable)",
+    )
+
+
+def _create_session_options(cmd: argparse.ArgumentParser) -> None:
+    _session_options(cmd)
+    param_option(cmd, "--client-reference-id", metavar="ID", help="your id for the user or session")
+    param_option(cmd, "--return-url", metavar="URL", help="where the user goes after verifying")
+
+
+def _list_sessions_options(cmd: argparse.ArgumentParser) -> None:
+    _list_options(cmd)
+    param_option(
+        cmd,
+        "--status",
+        choices=["canceled", "processing", "requires_input", "verified"],
+        help="only sessions in this status",
+    )
+    param_option(cmd, "--client-reference-id", metavar="ID", help="only sessions with this reference")
+
+
+def _list_reports_options(cmd: argparse.ArgumentParser) -> None:
+    _list_options(cmd)
+    param_option(cmd, "--verification-session", metavar="ID", help="only this session's reports")
+    param_option(cmd, "--type", choices=["document", "id_number"], help="only reports of this check")
+    param_option(cmd, "--client-reference-id", metavar="ID", help="only reports with this reference")
+
+
+RESOURCES: list[Resource] = [
+    Resource(
+        "sessions",
+        "VerificationSession operations, printed as JSON",
+        "verification_sessions",
+        "the VerificationSession id (vs_...)",
+        {
+            "create": Operation(
+                "create a VerificationSession",
+                lambda s, a, p: s.create(p),
+                takes_id=False,
+                options=_create_session_options,
+            ),
+            "list": Operation(
+                "list VerificationSessions, newest first",
+                _list,
+                takes_id=False,
+                options=_list_sessions_options,
+            ),
+            "retrieve": Operation("retrieve a VerificationSession", lambda s, a, p: s.retrieve(a.id, p)),
+            "update": Operation(
+                "update a session in requires_input",
+                lambda s, a, p: s.update(a.id, p),
+                options=_session_options,
+            ),
+            "cancel": Operation("cancel a session in requires_input", lambda s, a, p: s.cancel(a.id, p)),
+            "redact": Operation(
+                "redact a session's personal data (irreversible)", lambda s, a, p: s.redact(a.id, p)
+            ),
+        },
+    ),
+    Resource(
+        "reports",
+        "VerificationReport operations, printed as JSON",
+        "verification_reports",
+        "the VerificationReport id (vr_...)",
+        {
+            "list": Operation(
+                "list VerificationReports, newest first",
+                _list,
+                takes_id=False,
+                options=_list_reports_options,
+            ),
+            "retrieve": Operation("retrieve a VerificationReport", lambda s, a, p: s.retrieve(a.id, p)),
+        },
+    ),
+]
+
+
+def _api_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--api-key",
+        default=os.environ.get("STRIPE_API_KEY"),
+        metavar="KEY",
+        help="secret or restricted key (default: $STRIPE_API_KEY)",
+    )
+    cmd.add_argument(
+        "--api-base",
+        default=os.environ.get("STRIPE_API_BASE") or DEFAULT_API_BASE,
+        metavar="URL",
+        help=f"the API's URL, an emulator's say (default: $STRIPE_API_BASE or {DEFAULT_API_BASE})",
+    )
+    cmd.add_argument(
+        "--stripe-account", default=None, metavar="ACCOUNT", help="act as this connected account"
+    )
+    cmd.add_argument(
+        "--max-retries", type=count, default=2, metavar="N", help="retries after the first attempt"
+    )
+    cmd.add_argument(
+        "-d",
+        "--data",
+        action="append",
+        type=key_value,
+        metavar="KEY=VALUE",
+        help="a param in Stripe's bracket syntax, e.g. metadata[user]=42 (repeatable)",
+    )
+    cmd.add_argument(
+        "--expand", action="append", dest=_PARAM + "expand", metavar="FIELD", help="expand a field"
+    )
+
+
+def _run_api(args: argparse.Namespace) -> int:
+    from ._sync import StripeIdentity
+
+    params = _params(args)  # bad input is a usage error before anything is sent
+    try:
+        client = StripeIdentity(
+            args.api_key or None,
+            api_base=args.api_base,
+            stripe_account=args.stripe_account,
+            max_retries=args.max_retries,
+        )
+    except ValueError as exc:  # an api_base the client refuses (not a URL, plain http to a remote)
+        raise UsageError(f"--api-base: {exc}") from None
+    with client:
+        operation: Operation = args.operation
+        result = operation.call(getattr(client, args.service), args, params)
+    _print(_to_json(result))
+    return EXIT_OK
 
 
 def _print(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
+    sys.stdout.flush()  # a closed pipe shows up here, inside main(), not at interpreter exit
 
 
 def _error_json(exc: StripeError) -> dict[str, Any]:
@@ -78,50 +355,89 @@ def _error_json(exc: StripeError) -> dict[str, Any]:
     return {"error": {k: v for k, v in error.items() if v is not None}}
 
 
-def _run_api(args: argparse.Namespace) -> int:
-    client = StripeIdentity(
-        args.api_key or None,
-        api_base=args.api_base,
-        stripe_account=args.stripe_account,
-        max_retries=args.max_retries,
+# --- the emulator and the demo ---------------------------------------------------------------------
+
+
+def _emulator_options(emu: argparse.ArgumentParser) -> None:
+    emu.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
+    emu.add_argument(
+        "--port",
+        type=port,
+        default=12111,
+        help="the port to listen on, 0 for any free one (default: 12111)",
     )
-    try:
-        with client:
-            action: Callable[[StripeIdentity, argparse.Namespace], Any] = args.action
-            result = action(client, args)
-    except StripeError as exc:
-        json.dump(_error_json(exc), sys.stderr, indent=2)
-        sys.stderr.write("\n")
-        return 1
-    if result is not None:
-        _print(result)
-    return 0
-
-
-def _list(service: Any, args: argparse.Namespace) -> Any:
-    page = service.list(_params(args))
-    if args.all:
-        return [item.to_dict() for item in page.auto_paging_iter()]
-    return page.to_dict()
-
-
-_SESSION_ACTIONS: dict[str, Callable[[StripeIdentity, argparse.Namespace], Any]] = {
-    "create": lambda c, a: c.verification_sessions.create(_params(a)).to_dict(),
-    "list": lambda c, a: _list(c.verification_sessions, a),
-    "retrieve": lambda c, a: c.verification_sessions.retrieve(a.id, _params(a)).to_dict(),
-    "update": lambda c, a: c.verification_sessions.update(a.id, _params(a)).to_dict(),
-    "cancel": lambda c, a: c.verification_sessions.cancel(a.id, _params(a)).to_dict(),
-    "redact": lambda c, a: c.verification_sessions.redact(a.id, _params(a)).to_dict(),
-}
-_REPORT_ACTIONS: dict[str, Callable[[StripeIdentity, argparse.Namespace], Any]] = {
-    "list": lambda c, a: _list(c.verification_reports, a),
-    "retrieve": lambda c, a: c.verification_reports.retrieve(a.id, _params(a)).to_dict(),
-}
+    emu.add_argument("--seed", default=None, help="make ids and faults reproducible")
+    emu.add_argument(
+        "--latency", type=seconds, default=0.0, metavar="SECONDS", help="seconds added to each request"
+    )
+    emu.add_argument(
+        "--fault-5xx",
+        type=rate,
+        default=0.0,
+        metavar="RATE",
+        help="share of requests answered 500, 502 or 503, from 0 to 1",
+    )
+    emu.add_argument(
+        "--fault-429",
+        type=rate,
+        default=0.0,
+        metavar="RATE",
+        help="share of requests answered 429 (rate limited), from 0 to 1",
+    )
+    emu.add_argument(
+        "--retry-after",
+        type=seconds,
+        default=None,
+        metavar="SECONDS",
+        help="send Retry-After: SECONDS with the injected 429s",
+    )
+    emu.add_argument(
+        "--fault-reset-before",
+        type=rate,
+        default=0.0,
+        metavar="RATE",
+        help="share of requests whose connection is reset before they take effect, from 0 to 1",
+    )
+    emu.add_argument(
+        "--fault-reset-after",
+        type=rate,
+        default=0.0,
+        metavar="RATE",
+        help="share of requests whose connection is reset after they took effect, from 0 to 1",
+    )
+    emu.add_argument(
+        "--processing-delay",
+        type=seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="how long a submitted session stays processing",
+    )
+    emu.add_argument(
+        "--redaction-delay",
+        type=seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="how long a redaction stays processing",
+    )
+    emu.add_argument(
+        "--webhook-url", default=None, metavar="URL", help="post signed events to this endpoint"
+    )
+    emu.add_argument(
+        "--webhook-secret",
+        default=None,
+        metavar="SECRET",
+        help="the whsec_... secret that signs them (with --webhook-url)",
+    )
 
 
 def _run_emulator(args: argparse.Namespace) -> int:
     from .emulator import Emulator, Faults
 
+    if (args.webhook_url is None) != (args.webhook_secret is None):
+        raise UsageError("--webhook-url and --webhook-secret go together")
+    rates = (args.fault_5xx, args.fault_429, args.fault_reset_before, args.fault_reset_after)
+    if sum(rates) > 1:
+        raise UsageError(f"the --fault-* rates add up to {sum(rates):g}, more than 1")
     faults = Faults(
         server_error=args.fault_5xx,
         rate_limit=args.fault_429,
@@ -129,24 +445,28 @@ def _run_emulator(args: argparse.Namespace) -> int:
         reset_after_commit=args.fault_reset_after,
         retry_after=args.retry_after,
     )
+    emulator = Emulator(
+        host=args.host,
+        port=args.port,
+        faults=faults,
+        latency=args.latency,
+        seed=args.seed,
+        webhook_url=args.webhook_url,
+        webhook_secret=args.webhook_secret,
+        processing_delay=args.processing_delay,
+        redaction_delay=args.redaction_delay,
+    )
 
     async def serve() -> None:
-        emulator = Emulator(
-            host=args.host,
-            port=args.port,
-            faults=faults,
-            latency=args.latency,
-            seed=args.seed,
-            webhook_url=args.webhook_url,
-            webhook_secret=args.webhook_secret,
-            processing_delay=args.processing_delay,
-            redaction_delay=args.redaction_delay,
-        )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        async with emulator:
+        try:
+            await emulator.start()
+        except OSError as exc:
+            raise _ListenError(args.host, args.port, exc) from None
+        try:
             print(f"Stripe Identity emulator listening on {emulator.api_base}", flush=True)
             print(
                 f"  use it with: AsyncStripeIdentity('sk_test_...', api_base='{emulator.api_base}')",
@@ -156,10 +476,25 @@ def _run_emulator(args: argparse.Namespace) -> int:
                 print(f"  signed webhook events go to {args.webhook_url}", flush=True)
             print("  press Ctrl-C to stop", flush=True)
             await stop.wait()
+        finally:
+            await emulator.stop()
         print("emulator stopped", flush=True)
 
     asyncio.run(serve())
-    return 0
+    return EXIT_OK
+
+
+class _ListenError(Exception):
+    """The emulator could not listen where it was told to (a network error: exit status 1)."""
+
+    def __init__(self, host: str, port: int, error: OSError) -> None:
+        if error.errno == errno.EADDRINUSE:
+            reason = "the port is in use (choose another with --port, or --port 0 for any free one)"
+        elif error.errno == errno.EADDRNOTAVAIL:
+            reason = "this machine has no such address"
+        else:
+            reason = error.strerror or str(error)
+        super().__init__(f"cannot listen on {host}:{port}: {reason}")
 
 
 def _run_demo(args: argparse.Namespace) -> int:
@@ -168,90 +503,76 @@ def _run_demo(args: argparse.Namespace) -> int:
     return run_demo()
 
 
+# --- the parser, and main() ------------------------------------------------------------------------
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="stripe-identity",
         description="Stripe Identity from the command line, and a local emulator of its API.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = commands.add_parser("demo", help="walk through the API against the embedded emulator")
+    demo = commands.add_parser(
+        "demo", help="walk through the API against the embedded emulator", epilog=EPILOG
+    )
     demo.set_defaults(run=_run_demo)
 
-    emu = commands.add_parser("emulator", help="serve the emulator until interrupted")
-    emu.add_argument("--host", default="127.0.0.1")
-    emu.add_argument("--port", type=int, default=12111)
-    emu.add_argument("--seed", default=None, help="make ids and faults reproducible")
-    emu.add_argument("--latency", type=float, default=0.0, help="seconds added to each request")
-    emu.add_argument("--fault-5xx", type=float, default=0.0, metavar="RATE")
-    emu.add_argument("--fault-429", type=float, default=0.0, metavar="RATE")
-    emu.add_argument("--retry-after", type=float, default=None, metavar="SECONDS")
-    emu.add_argument("--fault-reset-before", type=float, default=0.0, metavar="RATE")
-    emu.add_argument("--fault-reset-after", type=float, default=0.0, metavar="RATE")
-    emu.add_argument("--processing-delay", type=float, default=0.0, metavar="SECONDS")
-    emu.add_argument("--redaction-delay", type=float, default=0.0, metavar="SECONDS")
-    emu.add_argument("--webhook-url", default=None)
-    emu.add_argument("--webhook-secret", default=None)
+    emu = commands.add_parser(
+        "emulator",
+        help="serve the emulator until interrupted",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _emulator_options(emu)
     emu.set_defaults(run=_run_emulator)
 
-    for name, actions, id_name in (
-        ("sessions", _SESSION_ACTIONS, "session"),
-        ("reports", _REPORT_ACTIONS, "report"),
-    ):
-        kind = "VerificationSession" if name == "sessions" else "VerificationReport"
-        group = commands.add_parser(name, help=f"{kind} operations, printed as JSON")
-        sub = group.add_subparsers(dest="operation", required=True)
-        for operation, action in actions.items():
-            cmd = sub.add_parser(operation)
-            _api_options(cmd)
-            if operation not in ("create", "list"):
-                cmd.add_argument("id", help=f"the {id_name} id")
-            cmd.add_argument(
-                "-d",
-                "--data",
-                action="append",
-                metavar="KEY=VALUE",
-                help="a param in Stripe's bracket syntax, e.g. metadata[user]=42",
+    for resource in RESOURCES:
+        group = commands.add_parser(resource.command, help=resource.help, epilog=EPILOG)
+        operations = group.add_subparsers(dest="operation_name", required=True, metavar="OPERATION")
+        for name, operation in resource.operations.items():
+            cmd = operations.add_parser(
+                name,
+                help=operation.help,
+                description=operation.help[:1].upper() + operation.help[1:] + ".",
+                epilog=EPILOG,
+                formatter_class=argparse.RawDescriptionHelpFormatter,
             )
-            cmd.add_argument("--expand", action="append", metavar="FIELD")
-            if name == "sessions" and operation in ("create", "update"):
-                cmd.add_argument("--type", choices=["document", "id_number"])
-                cmd.add_argument("--metadata", action="append", metavar="KEY=VALUE")
-            if name == "sessions" and operation == "create":
-                cmd.add_argument("--client-reference-id")
-            if operation == "list":
-                cmd.add_argument("--limit", type=int)
-                cmd.add_argument("--all", action="store_true", help="follow every page")
-                if name == "sessions":
-                    cmd.add_argument(
-                        "--status",
-                        choices=["canceled", "processing", "requires_input", "verified"],
-                    )
-                else:
-                    cmd.add_argument("--verification-session")
-            cmd.set_defaults(run=_run_api, action=action)
+            if operation.takes_id:
+                cmd.add_argument("id", help=resource.id_help)
+            _api_options(cmd)
+            if operation.options is not None:
+                operation.options(cmd)
+            cmd.set_defaults(run=_run_api, service=resource.service, operation=operation)
     return parser
 
 
-def _api_options(cmd: argparse.ArgumentParser) -> None:
-    cmd.add_argument(
-        "--api-key", default=os.environ.get("STRIPE_API_KEY"), help="defaults to $STRIPE_API_KEY"
-    )
-    cmd.add_argument(
-        "--api-base",
-        default=os.environ.get("STRIPE_API_BASE", DEFAULT_API_BASE),
-        help="defaults to $STRIPE_API_BASE or https://api.stripe.com",
-    )
-    cmd.add_argument("--stripe-account", default=None)
-    cmd.add_argument("--max-retries", type=int, default=2)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    """Run the command; return its exit status (see ``stripe-identity --help``)."""
     try:
-        code: int = args.run(args)
-    except ValueError as exc:  # a configuration the client refuses (e.g. http:// to a remote host)
-        print(f"stripe-identity: {exc}", file=sys.stderr)
-        return 2
-    return code
+        args = _parser().parse_args(argv)
+        run: Callable[[argparse.Namespace], int] = args.run
+        return run(args)
+    except UsageError as exc:
+        print(f"stripe-identity: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StripeError as exc:
+        json.dump(_error_json(exc), sys.stderr, indent=2)
+        sys.stderr.write("\n")
+        return EXIT_ERROR
+    except _ListenError as exc:
+        print(f"stripe-identity: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("stripe-identity: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (| head): stop quietly. Point stdout at /dev/null so that the
+        # interpreter's final flush does not fail again with "Exception ignored ...".
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_CLOSED_PIPE

@@ -47,7 +47,9 @@ class Limiter(Protocol):
     should give up cleanly when cancelled: the request it was guarding will not be sent.
     """
 
-    async def acquire(self) -> None: ...
+    async def acquire(self) -> None:
+        """Return when one more request may be sent (wait for it, if need be)."""
+        ...
 
 
 @runtime_checkable
@@ -60,7 +62,9 @@ class AdaptiveLimiter(Limiter, Protocol):
     It runs on the event loop between requests, so it must be quick and must not block.
     """
 
-    def record(self, status: int | None) -> None: ...
+    def record(self, status: int | None) -> None:
+        """Hear how an attempt ended: its HTTP status, or ``None`` without a response."""
+        ...
 
 
 def _positive_rate(name: str, value: object) -> float:
@@ -283,10 +287,12 @@ class AdaptiveRateLimiter(RateLimiter):
 
     @property
     def min_rate(self) -> float:
+        """The floor that 429s cannot push the rate below (requests per second)."""
         return self._min_rate
 
     @property
     def max_rate(self) -> float:
+        """The ceiling that recovery cannot raise the rate above (requests per second)."""
         return self._max_rate
 
     @property

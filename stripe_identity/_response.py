@@ -58,6 +58,7 @@ class Request:
 
     @property
     def idempotency_key(self) -> str | None:
+        """The ``Idempotency-Key`` header (every POST has one), else ``None``."""
         return self.headers.get("Idempotency-Key")
 
 
@@ -77,6 +78,7 @@ class Response:
 
     @property
     def request_id(self) -> str | None:
+        """The ``Request-Id`` header Stripe puts on every response, if present."""
         return self.headers.get("Request-Id")
 
 
@@ -91,6 +93,7 @@ class ResponseMeta:
 
     @classmethod
     def of(cls, response: Response) -> ResponseMeta:
+        """The metadata of ``response`` (the idempotency key is the one its request sent)."""
         return cls(
             response.status,
             response.headers,

@@ -47,6 +47,7 @@ class RetryPolicy:
 
     @classmethod
     def no_wait(cls) -> RetryPolicy:
+        """Retry as usual but without waiting between attempts (for tests)."""
         return cls(initial_delay=0.0, max_delay=0.0, max_retry_after=0.0)
 
     def delay(self, retry_number: int, headers: Mapping[str, str] | None = None) -> float:

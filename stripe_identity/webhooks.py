@@ -13,7 +13,8 @@ the plain JSON object otherwise, so an endpoint shared with other event types ca
 (answer 2xx) instead of refusing them. A bad signature, a stale timestamp or a malformed header raises
 :class:`SignatureVerificationError`; a correctly signed payload that is not JSON, or not an event,
 raises its subclass :class:`WebhookPayloadError`, so one ``except`` clause still guards the endpoint.
-Messages never repeat the secret.
+Messages never repeat the secret. ``DEFAULT_TOLERANCE`` (300) is how many seconds a timestamp may
+be off, in the past or the future.
 """
 
 from __future__ import annotations

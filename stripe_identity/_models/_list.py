@@ -50,6 +50,7 @@ class ListObject(APIResource, Generic[T]):
 
     @property
     def is_empty(self) -> bool:
+        """Whether this page has no items."""
         return not self.data
 
     @property

@@ -6,7 +6,8 @@ restricted-key rules for sensitive results), and the endpoints an integration ne
 ephemeral keys, files and their contents, file links, events. Each session's ``url`` opens a
 verification page on the emulator where a tester picks the outcome, as on Stripe's hosted flow;
 :meth:`Emulator.submit` does the same from code. It signs and delivers webhook events, enforces
-rate limits and injects faults on request. It knows nothing of the SDK's client: it speaks HTTP only.
+rate limits and injects faults on request (``FAULT_KINDS`` names the kinds a :class:`Faults` rates
+and ``emu.stats()`` counts). It knows nothing of the SDK's client: it speaks HTTP only.
 
     from stripe_identity.emulator import Emulator
 

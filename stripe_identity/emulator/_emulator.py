@@ -105,6 +105,7 @@ class Emulator:
 
     @property
     def url(self) -> str:
+        """The same as :attr:`api_base`."""
         return self.api_base
 
     def _on_event(self, event: dict[str, Any]) -> None:
@@ -114,6 +115,7 @@ class Emulator:
     # --- async lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Start serving on the running event loop (what ``async with`` does); idempotent."""
         if self._runner is not None:
             return
         self._loop_thread = threading.get_ident()
@@ -129,13 +131,18 @@ class Emulator:
         )
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port, ssl_context=self._ssl_context)
-        await site.start()
+        try:
+            await site.start()
+        except BaseException:  # the port is taken, the host unknown...: leave nothing behind
+            await runner.cleanup()
+            raise
         self.port = runner.addresses[0][1]
         self._runner = runner
         if self._webhooks is not None:
             await self._webhooks.start()
 
     async def stop(self) -> None:
+        """Stop serving, giving queued webhook events a second to go out; what ``async with`` does."""
         runner, self._runner = self._runner, None
         if self._webhooks is not None:
             await self._webhooks.stop()
