@@ -176,7 +176,6 @@ async def serve(
     for chunk in contents.chunks(file_id):
         if contents.cut_after is not None and sent + len(chunk) > contents.cut_after:
             await response.write(chunk[: contents.cut_after - sent])
-            await response.drain()
             if request.transport is not None:
                 request.transport.abort()  # the body is cut short: the client must notice
             return response
