@@ -5,6 +5,11 @@
     stripe-identity sessions create --type document -d metadata[user]=42
     stripe-identity sessions list --status verified --all
     stripe-identity reports retrieve vr_...
+    stripe-identity files download file_... -o front.png   # a restricted key (rk_...) for images
+    stripe-identity file-links create file_... --expires-in 30
+    stripe-identity events list --type 'identity.verification_session.*' --all
+    stripe-identity ephemeral-keys create --verification-session vs_... --stripe-version 2020-08-27
+    stripe-identity raw GET /v1/files/file_... --base files
 
 API commands print JSON on stdout; errors print a JSON error on stderr and exit 1. They read the key
 from ``--api-key`` or ``STRIPE_API_KEY`` and the URL from ``--api-base`` or ``STRIPE_API_BASE``.
@@ -18,6 +23,7 @@ import json
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -117,6 +123,104 @@ _REPORT_ACTIONS: dict[str, Callable[[StripeIdentity, argparse.Namespace], Any]] 
     "list": lambda c, a: _list(c.verification_reports, a),
     "retrieve": lambda c, a: c.verification_reports.retrieve(a.id, _params(a)).to_dict(),
 }
+
+
+# --- the companion endpoints: files, file links, events, ephemeral keys, and any other path -------
+
+
+def _download(client: StripeIdentity, args: argparse.Namespace) -> Any:
+    if args.output is not None:
+        size = client.files.download_to(args.id, args.output)
+        return {"file": args.id, "path": args.output, "size": size}
+    if sys.stdout.isatty():
+        raise SystemExit("stripe-identity: not writing a binary file to a terminal: use -o PATH")
+    out = sys.stdout.buffer
+    client.files.download_to(args.id, out)
+    out.flush()
+    return None
+
+
+def _create_link(client: StripeIdentity, args: argparse.Namespace) -> Any:
+    params = {**_params(args), "file": args.file}
+    if args.expires_in is not None:
+        params["expires_at"] = int(time.time()) + args.expires_in
+    return client.file_links.create(params).to_dict()
+
+
+def _create_ephemeral_key(client: StripeIdentity, args: argparse.Namespace) -> Any:
+    key = client.ephemeral_keys.create(_params(args), {"stripe_version": args.stripe_version})
+    return key.to_dict()  # the secret included: it is what the mobile app needs
+
+
+def _raw(client: StripeIdentity, args: argparse.Namespace) -> Any:
+    params = _pairs(args.data or [])
+    return dict(client.raw_request(args.method, args.path, params or None, base=args.base))
+
+
+def _add_companion_commands(commands: Any) -> None:
+    """``files``, ``file-links``, ``events``, ``ephemeral-keys`` and ``raw``."""
+
+    def command(
+        group: Any,
+        name: str,
+        action: Callable[[StripeIdentity, argparse.Namespace], Any],
+        summary: str | None = None,
+        data: bool = True,
+    ) -> Any:
+        cmd = group.add_parser(name, help=summary)
+        _api_options(cmd)
+        if data:
+            cmd.add_argument(
+                "-d",
+                "--data",
+                action="append",
+                metavar="KEY=VALUE",
+                help="a param in Stripe's bracket syntax, e.g. metadata[user]=42",
+            )
+        cmd.set_defaults(run=_run_api, action=action)
+        return cmd
+
+    files = commands.add_parser("files", help="File metadata and contents")
+    sub = files.add_subparsers(dest="operation", required=True)
+    retrieve = command(sub, "retrieve", lambda c, a: c.files.retrieve(a.id, _params(a)).to_dict())
+    retrieve.add_argument("id", help="the file id")
+    retrieve.add_argument("--expand", action="append", metavar="FIELD")
+    download = command(sub, "download", _download, data=False)
+    download.add_argument("id", help="the file id")
+    download.add_argument(
+        "-o", "--output", metavar="PATH", help="write here (it appears only once complete); else stdout"
+    )
+
+    links = commands.add_parser("file-links", help="FileLink operations, printed as JSON")
+    sub = links.add_subparsers(dest="operation", required=True)
+    create = command(sub, "create", _create_link)
+    create.add_argument("file", help="the file id")
+    create.add_argument(
+        "--expires-in",
+        type=int,
+        metavar="SECONDS",
+        help="expire the link this many seconds from now (Identity images: 30 at most)",
+    )
+
+    events = commands.add_parser("events", help="Event operations, printed as JSON")
+    sub = events.add_subparsers(dest="operation", required=True)
+    listing = command(sub, "list", lambda c, a: _list(c.events, a))
+    listing.add_argument("--type", help="an event type, * as a wildcard")
+    listing.add_argument("--limit", type=int)
+    listing.add_argument("--all", action="store_true", help="follow every page")
+
+    keys = commands.add_parser("ephemeral-keys", help="EphemeralKey operations, printed as JSON")
+    sub = keys.add_subparsers(dest="operation", required=True)
+    create = command(sub, "create", _create_ephemeral_key)
+    create.add_argument("--verification-session", required=True, metavar="ID")
+    create.add_argument(
+        "--stripe-version", required=True, metavar="VERSION", help="the mobile SDK's API version"
+    )
+
+    raw = command(commands, "raw", _raw, "call any endpoint, printed as JSON")
+    raw.add_argument("method", type=str.upper, choices=["GET", "POST", "DELETE"])
+    raw.add_argument("path", help="e.g. /v1/events/evt_...")
+    raw.add_argument("--base", choices=["api", "files"], default="api", help="which host")
 
 
 def _run_emulator(args: argparse.Namespace) -> int:
@@ -231,6 +335,7 @@ def _parser() -> argparse.ArgumentParser:
                 else:
                     cmd.add_argument("--verification-session")
             cmd.set_defaults(run=_run_api, action=action)
+    _add_companion_commands(commands)
     return parser
 
 
