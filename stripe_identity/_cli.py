@@ -5,6 +5,11 @@
     stripe-identity sessions create --type document -d metadata[user]=42
     stripe-identity sessions list --status verified --all
     stripe-identity reports retrieve vr_...
+    stripe-identity files download file_... -o front.png   # a restricted key (rk_...) for images
+    stripe-identity file-links create file_... --expires-in 30
+    stripe-identity events list --type 'identity.verification_session.*' --all
+    stripe-identity ephemeral-keys create --verification-session vs_... --stripe-version 2020-08-27
+    stripe-identity raw GET /v1/files/file_... --base files
 
 API commands print JSON on stdout; errors print a JSON error on stderr and exit 1. They read the key
 from ``--api-key`` or ``STRIPE_API_KEY`` and the URL from ``--api-base`` or ``STRIPE_API_BASE``.
@@ -26,6 +31,7 @@ import math
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -236,6 +242,60 @@ def _list_reports_options(cmd: argparse.ArgumentParser) -> None:
     param_option(cmd, "--client-reference-id", metavar="ID", help="only reports with this reference")
 
 
+def _download(files: Any, args: argparse.Namespace, params: dict[str, Any]) -> Any:
+    if args.output is not None:
+        size = files.download_to(args.id, args.output)
+        return {"file": args.id, "path": args.output, "size": size}
+    if sys.stdout.isatty():
+        raise UsageError("not writing a binary file to a terminal: use -o PATH")
+    out = sys.stdout.buffer
+    files.download_to(args.id, out)
+    out.flush()
+    return None  # the bytes were the output
+
+
+def _download_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="write the file here (it appears only once complete); without it, to stdout",
+    )
+
+
+def _create_link(links: Any, args: argparse.Namespace, params: dict[str, Any]) -> Any:
+    params = {**params, "file": args.file}
+    if args.expires_in is not None:
+        params["expires_at"] = int(time.time()) + args.expires_in
+    return links.create(params)
+
+
+def _link_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("file", help="the file id (file_...)")
+    cmd.add_argument(
+        "--expires-in",
+        type=count,
+        metavar="SECONDS",
+        help="expire the link this many seconds from now (Identity images: 30 at most)",
+    )
+
+
+def _list_events_options(cmd: argparse.ArgumentParser) -> None:
+    _list_options(cmd)
+    param_option(cmd, "--type", metavar="TYPE", help="only events of this type; * is a wildcard")
+
+
+def _ephemeral_key_options(cmd: argparse.ArgumentParser) -> None:
+    param_option(cmd, "--verification-session", required=True, metavar="ID", help="the session (vs_...)")
+    cmd.add_argument(
+        "--stripe-version",
+        dest="key_version",
+        required=True,
+        metavar="VERSION",
+        help="the API version of the mobile SDK that will use the key",
+    )
+
+
 RESOURCES: list[Resource] = [
     Resource(
         "sessions",
@@ -282,6 +342,55 @@ RESOURCES: list[Resource] = [
             "retrieve": Operation("retrieve a VerificationReport", lambda s, a, p: s.retrieve(a.id, p)),
         },
     ),
+    Resource(
+        "files",
+        "File metadata and contents (Identity images need a restricted key)",
+        "files",
+        "the file id (file_...)",
+        {
+            "retrieve": Operation("retrieve a file's metadata", lambda s, a, p: s.retrieve(a.id, p)),
+            "download": Operation("download a file's contents", _download, options=_download_options),
+        },
+    ),
+    Resource(
+        "file-links",
+        "FileLink operations, printed as JSON",
+        "file_links",
+        "the file link id (link_...)",
+        {
+            "create": Operation(
+                "create a link to a file", _create_link, takes_id=False, options=_link_options
+            ),
+            "retrieve": Operation("retrieve a file link", lambda s, a, p: s.retrieve(a.id, p)),
+        },
+    ),
+    Resource(
+        "events",
+        "Event operations, printed as JSON (to catch up on missed webhooks)",
+        "events",
+        "the event id (evt_...)",
+        {
+            "list": Operation(
+                "list events, newest first", _list, takes_id=False, options=_list_events_options
+            ),
+            "retrieve": Operation("retrieve an event", lambda s, a, p: s.retrieve(a.id, p)),
+        },
+    ),
+    Resource(
+        "ephemeral-keys",
+        "EphemeralKey operations, printed as JSON (for Stripe's mobile SDKs)",
+        "ephemeral_keys",
+        "the ephemeral key id (ephkey_...)",
+        {
+            "create": Operation(
+                "create an ephemeral key for a session (the secret is in the output)",
+                lambda s, a, p: s.create(p, {"stripe_version": a.key_version}),
+                takes_id=False,
+                options=_ephemeral_key_options,
+            ),
+            "delete": Operation("delete (revoke) an ephemeral key", lambda s, a, p: s.delete(a.id, p)),
+        },
+    ),
 ]
 
 
@@ -317,12 +426,11 @@ def _api_options(cmd: argparse.ArgumentParser) -> None:
     )
 
 
-def _run_api(args: argparse.Namespace) -> int:
+def _client(args: argparse.Namespace) -> Any:
     from ._sync import StripeIdentity
 
-    params = _params(args)  # bad input is a usage error before anything is sent
     try:
-        client = StripeIdentity(
+        return StripeIdentity(
             args.api_key or None,
             api_base=args.api_base,
             stripe_account=args.stripe_account,
@@ -330,11 +438,41 @@ def _run_api(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:  # an api_base the client refuses (not a URL, plain http to a remote)
         raise UsageError(f"--api-base: {exc}") from None
-    with client:
+
+
+def _run_api(args: argparse.Namespace) -> int:
+    params = _params(args)  # bad input is a usage error before anything is sent
+    with _client(args) as client:
         operation: Operation = args.operation
         result = operation.call(getattr(client, args.service), args, params)
-    _print(_to_json(result))
+    if result is not None:
+        _print(_to_json(result))
     return EXIT_OK
+
+
+def _run_raw(args: argparse.Namespace) -> int:
+    params = _params(args)
+    with _client(args) as client:
+        result = client.raw_request(args.method, args.path, params or None, base=args.base)
+    _print(dict(result))
+    return EXIT_OK
+
+
+def _raw_command(commands: Any) -> None:
+    raw = commands.add_parser(
+        "raw",
+        help="call any endpoint, printed as JSON",
+        description="Call any endpoint through the same pipeline (retries, idempotency, errors).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    raw.add_argument("method", type=str.upper, choices=["GET", "POST", "DELETE"], help="the method")
+    raw.add_argument("path", help="e.g. /v1/events/evt_...")
+    raw.add_argument(
+        "--base", choices=["api", "files"], default="api", help="the API (default) or the files host"
+    )
+    _api_options(raw)
+    raw.set_defaults(run=_run_raw)
 
 
 def _print(data: Any) -> None:
@@ -547,6 +685,7 @@ def _parser() -> argparse.ArgumentParser:
             if operation.options is not None:
                 operation.options(cmd)
             cmd.set_defaults(run=_run_api, service=resource.service, operation=operation)
+    _raw_command(commands)
     return parser
 
 

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from .._context import Call, Route
-from .._failures import APIFailure, invalid, missing, not_found
+from .._failures import APIFailure, invalid, invalid_empty, missing, not_found
 from .._objects import IdFactory
+from .._validate import UNSET
 
 __all__ = ["ROUTES", "EphemeralKeyStore"]
 
@@ -42,9 +43,11 @@ class EphemeralKeyStore:
             )
         params = call.params
         for other, kind in (("customer", "customer"), ("issuing_card", "issuing.card")):
-            if params.get(other):
+            if params.get(other) not in (None, UNSET):  # "" (UNSET) asks for no owner
                 raise not_found(kind, params[other], other, status=400)
         session_id = params.get("verification_session")
+        if session_id is UNSET:
+            raise invalid_empty("verification_session")
         if not session_id:
             raise missing("verification_session")
         call.app.state.session(session_id, param="verification_session", status=400)

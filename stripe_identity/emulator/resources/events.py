@@ -12,6 +12,7 @@ from typing import Any
 from .._context import Call, Route
 from .._failures import invalid, not_found
 from .._paging import Matcher, field_filter, list_object, page
+from .._validate import UNSET
 
 __all__ = ["ROUTES"]
 
@@ -21,6 +22,8 @@ _MAX_TYPES = 20
 
 def _type_matcher(params: dict[str, Any]) -> Matcher:
     name, names = params.get("type"), params.get("types")
+    if name is UNSET:  # "type=": an empty filter is no filter, as on the other lists
+        name = None
     if name and names:
         raise invalid("types", "You may pass type or types, not both.")
     if names:

@@ -23,7 +23,7 @@ from aiohttp import web
 
 from .._context import Call, Caller, Route
 from .._envelope import stripe_headers
-from .._failures import forbidden, not_found
+from .._failures import ConnectionReset, forbidden, not_found
 from .._images import Picture, png
 from .._objects import IdFactory
 from .._paging import field_filter, list_object, page
@@ -173,16 +173,20 @@ async def serve(
     response.content_length = contents.size
     await response.prepare(request)
     sent = 0
-    for chunk in contents.chunks(file_id):
-        if contents.cut_after is not None and sent + len(chunk) > contents.cut_after:
-            await response.write(chunk[: contents.cut_after - sent])
-            await response.drain()
-            if request.transport is not None:
-                request.transport.abort()  # the body is cut short: the client must notice
-            return response
-        await response.write(chunk)
-        sent += len(chunk)
-    await response.write_eof()
+    try:
+        for chunk in contents.chunks(file_id):
+            if contents.cut_after is not None and sent + len(chunk) > contents.cut_after:
+                await response.write(chunk[: contents.cut_after - sent])
+                if request.transport is not None:
+                    request.transport.abort()  # the body is cut short: the client must notice
+                return response
+            await response.write(chunk)
+            sent += len(chunk)
+        await response.write_eof()
+    except ConnectionError:
+        # The client hung up mid-body (it refused the size, say): not an error of ours, and with
+        # the 200 already sent, no error answer is possible either.
+        raise ConnectionReset from None
     return response
 
 
