@@ -141,6 +141,7 @@ def _run_emulator(args: argparse.Namespace) -> int:
             webhook_secret=args.webhook_secret,
             processing_delay=args.processing_delay,
             redaction_delay=args.redaction_delay,
+            rate_limits=args.rate_limits,
         )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -193,6 +194,13 @@ def _parser() -> argparse.ArgumentParser:
     emu.add_argument("--redaction-delay", type=float, default=0.0, metavar="SECONDS")
     emu.add_argument("--webhook-url", default=None)
     emu.add_argument("--webhook-secret", default=None)
+    emu.add_argument(
+        "--rate-limits",
+        type=_rate_limits,
+        default=None,
+        metavar="test|live|N",
+        help="answer 429 rate_limit past Stripe's test or live limits, or N requests/s per key",
+    )
     emu.set_defaults(run=_run_emulator)
 
     for name, actions, id_name in (
@@ -232,6 +240,16 @@ def _parser() -> argparse.ArgumentParser:
                     cmd.add_argument("--verification-session")
             cmd.set_defaults(run=_run_api, action=action)
     return parser
+
+
+def _rate_limits(text: str) -> Any:
+    """``--rate-limits``: a bad value is a usage error (argparse prints it and exits 2)."""
+    from .emulator import RateLimits
+
+    try:
+        return RateLimits.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _api_options(cmd: argparse.ArgumentParser) -> None:
