@@ -2,7 +2,8 @@
 
 Examples: ``--quick`` (smoke run, under a minute); no options (the full run, about ten minutes);
 ``--soak 200000`` (soak only, merged into the same JSON file); ``--only si-async,raw-aiohttp
---concurrency 16 --n 5000`` (a focused comparison).
+--concurrency 16 --n 5000`` (a focused comparison); ``--rate-limit`` (client pacing against the
+emulator's rate limits, about two minutes; its own JSON file).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from . import analysis, report
 from .clients import CLIENTS
 from .progress import Progress
+from .ratelimit import run_ratelimit_bench
 from .suite import Options, output_paths, run_soak_mode, run_suite
 
 _SECTIONS = ("load", "micro", "emulator")
@@ -23,6 +25,10 @@ _RESULTS = Path(__file__).parent / "results"
 #: Full runs (and soaks) go to latest.json, which is committed; smoke runs must not overwrite it.
 _DEFAULT_OUT = _RESULTS / "latest.json"
 _QUICK_OUT = _RESULTS / "quick.json"
+#: The --rate-limit mode's own file (committed too), and its smoke run's (not).
+_RATELIMIT_OUT = _RESULTS / "ratelimit.json"
+_RATELIMIT_QUICK_OUT = _RESULTS / "ratelimit-quick.json"
+_RATELIMIT_DEFAULTS = {"limit": 100, "n": 3000, "concurrency": 200}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,7 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="small N, 2 repetitions: a smoke run")
     p.add_argument("--reps", type=int, help="repetitions (default 5; 2 with --quick)")
     p.add_argument("--n", type=int, help="requests per run (default 4000; 300 with --quick)")
-    p.add_argument("--concurrency", default="1,16,100", help="comma-separated levels (default 1,16,100)")
+    p.add_argument(
+        "--concurrency",
+        help="comma-separated levels (default 1,16,100; one level, default 200, with --rate-limit)",
+    )
     p.add_argument("--ops", default="GET,POST", help="GET (retrieve), POST (create) or both")
     p.add_argument("--warmup", type=int, help="warm-up requests before each run (default: automatic)")
     p.add_argument(
@@ -47,6 +56,16 @@ def _parser() -> argparse.ArgumentParser:
         "--report", action="store_true", help="print the tables of an existing --out file and exit"
     )
     p.add_argument("--soak", type=int, metavar="N", help="soak mode: N requests, then merge into --out")
+    p.add_argument(
+        "--rate-limit",
+        type=int,
+        nargs="?",
+        const=_RATELIMIT_DEFAULTS["limit"],
+        metavar="PER_SECOND",
+        help="rate-limit mode: --n creates (default 3000) at --concurrency (default 200) against the "
+        "emulator limited to PER_SECOND (default 100), unpaced, paced and adaptive; writes "
+        "results/ratelimit.json and .png",
+    )
     p.add_argument(
         "--only",
         help=f"comma-separated clients ({client_names}) and/or sections ({', '.join(_SECTIONS)})",
@@ -78,9 +97,44 @@ def _load_previous(path: Path) -> dict[str, Any]:
     return data
 
 
+def _command() -> str:
+    return "python -m benchmarks" + ("" if not sys.argv[1:] else " " + " ".join(sys.argv[1:]))
+
+
+def _rate_limit_mode(args: argparse.Namespace, progress: Progress) -> int:
+    out = args.out or (_RATELIMIT_QUICK_OUT if args.quick else _RATELIMIT_OUT)
+    json_path, chart_path = output_paths(out)
+    if args.report:
+        previous = _load_previous(json_path).get("rate_limit")
+        if not previous:
+            raise SystemExit(f"no rate-limit results in {json_path}")
+        print("\n".join(report.ratelimit_markdown(previous)))
+        return 0
+    levels = [int(c) for c in (args.concurrency or "").split(",") if c.strip()]
+    if len(levels) > 1:
+        raise SystemExit("--rate-limit runs at one --concurrency level")
+    if args.rate_limit < 1:
+        raise SystemExit("--rate-limit: a positive number of requests per second")
+    rl = run_ratelimit_bench(
+        n=args.n or (600 if args.quick else _RATELIMIT_DEFAULTS["n"]),
+        concurrency=levels[0] if levels else _RATELIMIT_DEFAULTS["concurrency"],
+        limit=args.rate_limit,
+        command=_command(),
+        progress=progress.note,
+    )
+    progress.finish()
+    report.write_json({"rate_limit": rl}, json_path)
+    charted = report.write_ratelimit_chart(rl, chart_path)
+    print("\n".join(report.ratelimit_markdown(rl)))
+    print(f"\nwrote {json_path}" + (f" and {chart_path}" if charted else " (no chart)"))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     progress = Progress(enabled=not args.no_progress)
+    if args.rate_limit is not None:
+        return _rate_limit_mode(args, progress)
     out = args.out or (_QUICK_OUT if args.quick else _DEFAULT_OUT)
     json_path, chart_path = output_paths(out)
     previous = _load_previous(json_path)
@@ -108,14 +162,14 @@ def main(argv: list[str] | None = None) -> int:
     opts = Options(
         n=args.n or (300 if quick else 4000),
         reps=args.reps or (2 if quick else 5),
-        concurrency=[int(c) for c in args.concurrency.split(",") if c.strip()],
+        concurrency=[int(c) for c in (args.concurrency or "1,16,100").split(",") if c.strip()],
         ops=[op.strip().upper() for op in args.ops.split(",") if op.strip()],
         clients=[spec for spec in CLIENTS if spec.name in client_names],
         sections=sections,
         quick=quick,
         warmup=args.warmup,
         emulator_n=args.n or (300 if quick else 4000),
-        command="python -m benchmarks" + ("" if not sys.argv[1:] else " " + " ".join(sys.argv[1:])),
+        command=_command(),
     )
     result = run_suite(opts, progress)
     if "soak" in previous:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Sequence
@@ -11,7 +12,14 @@ from typing import Any
 from . import fixtures
 from .clients import CLIENTS
 
-__all__ = ["markdown", "soak_markdown", "write_chart", "write_json"]
+__all__ = [
+    "markdown",
+    "ratelimit_markdown",
+    "soak_markdown",
+    "write_chart",
+    "write_json",
+    "write_ratelimit_chart",
+]
 
 _LABELS = {spec.name: spec.label for spec in CLIENTS}
 
@@ -220,16 +228,86 @@ def _emulator_lines(emu: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _target_lines(targets: Sequence[dict[str, Any]]) -> list[str]:
+def _target_lines(targets: Sequence[dict[str, Any]], title: str = "### Targets") -> list[str]:
     def verdict(met: bool | None) -> str:
         return "not measured" if met is None else "met" if met else "**MISSED**"
 
-    lines = ["### Targets", ""]
+    lines = [title, ""]
     lines += _table(
         ["target", "measured", "wanted", "verdict"],
         [[t["target"], _f(t["value"], 2), t["threshold"], verdict(t["met"])] for t in targets],
         "lrrl",
     )
+    return lines
+
+
+def _errors_cell(errors: dict[str, int]) -> str:
+    if not errors:
+        return "0"
+    return ", ".join(f"{count:,} {name}" for name, count in sorted(errors.items()))
+
+
+def ratelimit_markdown(rl: dict[str, Any]) -> list[str]:
+    """The ``--rate-limit`` section: one row per scenario, then its targets."""
+    lines = ["### Rate limits", ""]
+    if "skipped" in rl:
+        return [*lines, f"Skipped: {rl['skipped']}"]
+    m = rl["machine"]
+    revision = rl.get("sdk_revision") or {}
+    dirty = revision.get("uncommitted_sdk_files") or []
+    lines += [
+        f"`{rl['command']}` ({rl['generated_at']}): {rl['n']:,} creates per scenario at C="
+        f"{rl['concurrency']} against the emulator limited to {rl['limit']} requests/s per key "
+        f"(in {rl['emulator_process']}; reset before each scenario, so its bucket starts full); "
+        f"{m['nproc']} CPUs ({m['cpu_model']}), Python {m['python']}; SDK at "
+        f"`{revision.get('commit')}`" + (" with uncommitted changes" if dirty else "") + ".",
+        "",
+    ]
+    lines += _table(
+        [
+            "scenario",
+            "completed",
+            "errors raised",
+            "attempts",
+            "429s on the wire",
+            "429 share",
+            "wall s",
+            "req/s",
+            "x limit",
+            "last half x limit",
+            "p50 s",
+            "p99 s",
+            "emulator admitted / refused",
+        ],
+        [
+            [
+                r["label"],
+                _f(r["completed"]),
+                _errors_cell(r["errors"]),
+                _f(r["attempts"]),
+                _f(r["attempts_429"]),
+                _f(r["share_429"] * 100, 1, " %"),
+                _f(r["wall_s"], 1),
+                _f(r["throughput_rps"], 1),
+                _f(r["throughput_x_limit"], 2),
+                _f(r["last_half_x_limit"], 2),
+                _f(r["latency_p50_s"], 2),
+                _f(r["latency_p99_s"], 2),
+                f"{_f(r['server']['admitted'])} / {_f(sum(r['server']['limited'].values()))}",
+            ]
+            for r in rl["scenarios"]
+        ],
+        "lrlrrrrrrrrrr",
+    )
+    adaptive = next((r for r in rl["scenarios"] if r["limiter_rate"]), None)
+    if adaptive is not None:
+        lines += [
+            "",
+            f"Adaptive limiter: {adaptive['limiter_decreases']} decreases; rate at the end "
+            f"{adaptive['limiter_final_rate']:.1f}/s (limit {rl['limit']}/s).",
+        ]
+    if rl.get("targets"):
+        lines += ["", *_target_lines(rl["targets"], "#### Targets")]
     return lines
 
 
@@ -266,6 +344,9 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append("")
     if result.get("targets"):
         lines += _target_lines(result["targets"])
+        lines.append("")
+    if result.get("rate_limit"):
+        lines += ratelimit_markdown(result["rate_limit"])
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -306,6 +387,69 @@ def write_chart(rows: Sequence[dict[str, Any]], path: Path) -> bool:
         ax.set_ylabel("requests/s (median)")
         ax.grid(True, alpha=0.3)
     axes[0][-1].legend(fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def write_ratelimit_chart(rl: dict[str, Any], path: Path) -> bool:
+    """Requests per second over time, one panel per scenario: attempts answered 200 and 429 (by the
+    time they were sent), the limit, and the adaptive limiter's rate. False without matplotlib."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    scenarios = rl.get("scenarios") or []
+    if not scenarios:
+        return False
+    cols = 2
+    rows = math.ceil(len(scenarios) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(12, 3.6 * rows), squeeze=False)
+    limit = rl["limit"]
+    for ax, r in zip(axes.flat, scenarios, strict=False):
+        timeline = r["timeline"]
+        width = timeline["bin_s"]
+        bins = len(timeline["sent_200"])
+        # The last bin ends with the run, so it may be shorter than the others.
+        edges = [i * width for i in range(bins)] + [max(r["wall_s"], (bins - 1) * width + 1e-3)]
+        # A last bin much shorter than the others joins the one before: a few answers over a few
+        # milliseconds are not a rate.
+        merge = bins > 1 and edges[-1] - edges[-2] < width / 2
+        if merge:
+            del edges[-2]
+        spans = [b - a for a, b in itertools.pairwise(edges)]
+
+        def per_second(
+            counts: Sequence[int], spans: Sequence[float] = spans, merge: bool = merge
+        ) -> list[float]:
+            counts = [*counts[:-2], counts[-2] + counts[-1]] if merge else list(counts)
+            return [c / span for c, span in zip(counts, spans, strict=True)]
+
+        ax.stairs(per_second(timeline["sent_200"]), edges, label="answered 200", linewidth=1.5)
+        ax.stairs(per_second(timeline["sent_429"]), edges, label="answered 429", linewidth=1.5)
+        if any(timeline["sent_other"]):
+            ax.stairs(per_second(timeline["sent_other"]), edges, label="other", linewidth=1.5)
+        ax.axhline(limit, color="black", linestyle="--", linewidth=1, label=f"limit ({limit}/s)")
+        if r.get("limiter_rate"):
+            ts, rates = zip(*r["limiter_rate"], strict=True)
+            ax.plot(ts, rates, color="tab:green", linewidth=1.2, label="limiter rate")
+        ax.set_title(r["label"], fontsize=10)
+        ax.set_xlabel("seconds since start (attempts by send time)")
+        ax.set_ylabel("attempts/s")
+        ax.set_ylim(bottom=0)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7, loc="upper right")
+    for ax in list(axes.flat)[len(scenarios) :]:
+        ax.set_visible(False)
+    fig.suptitle(
+        f"{rl['n']:,} creates at C={rl['concurrency']} against the emulator at {limit} requests/s",
+        fontsize=11,
+    )
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

@@ -127,6 +127,16 @@ def page_size(text: str) -> int:
     return _integer(text, 1, 100, "a page size")
 
 
+def rate_limits(text: str) -> Any:
+    """The emulator's limits: ``test``, ``live`` or N requests per second per key."""
+    from .emulator import RateLimits
+
+    try:
+        return RateLimits.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def key_value(text: str) -> tuple[str, str]:
     """``KEY=VALUE``, with a non-empty key."""
     key, sep, value = text.partition("=")
@@ -566,6 +576,13 @@ def _emulator_options(emu: argparse.ArgumentParser) -> None:
         metavar="SECRET",
         help="the whsec_... secret that signs them (with --webhook-url)",
     )
+    emu.add_argument(
+        "--rate-limits",
+        type=rate_limits,
+        default=None,
+        metavar="test|live|N",
+        help="answer 429 rate_limit past Stripe's test or live limits, or N requests/s per key",
+    )
 
 
 def _run_emulator(args: argparse.Namespace) -> int:
@@ -593,6 +610,7 @@ def _run_emulator(args: argparse.Namespace) -> int:
         webhook_secret=args.webhook_secret,
         processing_delay=args.processing_delay,
         redaction_delay=args.redaction_delay,
+        rate_limits=args.rate_limits,
     )
 
     async def serve() -> None:

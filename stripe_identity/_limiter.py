@@ -39,6 +39,15 @@ __all__ = [
 # Float arithmetic on refills can leave 0.999999999 where 1 was meant: that is a token.
 _EPSILON = 1e-9
 
+# While callers wait, the one asleep at the front wakes a little after its token is due (timer
+# granularity, a busy loop: about a millisecond). Capped at ``burst``, the bucket would drop those
+# fractions, and with the default burst of 1 every interval would stretch by the delay: 6% of the
+# rate lost at 100/s, 15% at 1,000/s. So a waiting caller keeps up to this much of a token earned
+# late, and the next one is due on schedule. Less than one token: a bucket of ``burst + 0.5``
+# still lets no more than ``burst + rate * T`` requests through in T seconds when ``rate * T`` is
+# a whole number.
+_LATE_CREDIT = 0.5
+
 
 class Limiter(Protocol):
     """Anything that can pace requests: ``await acquire()`` returns when one may be sent.
@@ -108,7 +117,11 @@ class RateLimiter:
 
     While tokens last and no one waits, ``acquire`` takes one and returns with no sleep and no task
     switch. Otherwise the caller joins a first-come, first-served line: only its front sleeps, until
-    the next token is due, and then hands the front to the next caller. A caller cancelled in line
+    the next token is due, and then hands the front to the next caller. Waking late does not slow
+    the line down: up to half a token earned after it was due is kept for the next caller, so a
+    busy line runs at the rate itself, not at the rate the event loop's timers manage. Above a few
+    hundred requests a second the timers' millisecond is more than half an interval: give such a
+    limiter a burst of a few (``rate / 100``, say) to keep it at its rate. A caller cancelled in line
     leaves it and spends nothing, so the callers behind it and the rate are as if it never came.
 
     No event loop objects live in the limiter between calls, so it may be built outside any loop;
@@ -198,7 +211,11 @@ class RateLimiter:
     def _refill(self, now: float) -> None:
         elapsed = now - self._updated
         if elapsed > 0:
-            self._tokens = min(self._capacity, self._tokens + elapsed * self._rate)
+            # With callers in line the bucket has not been idle since it was last refilled (someone
+            # has been waiting for every token since), so what it earned past ``burst`` was earned
+            # while its waiter was late: keep a little of it (see _LATE_CREDIT).
+            limit = self._capacity + _LATE_CREDIT if self._line else self._capacity
+            self._tokens = min(limit, self._tokens + elapsed * self._rate)
             self._updated = now
 
     def _take(self, now: float) -> bool:

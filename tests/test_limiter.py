@@ -201,6 +201,61 @@ async def test_a_latecomer_waits_behind_the_line_even_when_tokens_are_due() -> N
 
 
 @pytest.mark.anyio
+async def test_a_late_wake_up_does_not_push_the_next_token_back() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(100, clock=clock)  # burst 1: a token every 10 ms
+    await limiter.acquire()
+    served: list[int] = []
+
+    async def caller(index: int) -> None:
+        await limiter.acquire()
+        served.append(index)
+
+    async with anyio.create_task_group() as tg:
+        for index in range(4):
+            tg.start_soon(caller, index)
+            await line_of(limiter, index + 1)
+        # The front's token was due at 10 ms, and it wakes at 14 ms: the next is still due at 20 ms,
+        # not at 24 ms, though a bucket of one cannot hold the 1.4 tokens earned by then.
+        clock.advance(0.014)
+        await until(lambda: served == [0])
+        clock.advance(0.006)
+        await until(lambda: served == [0, 1])
+        # Half a token of lateness at most: woken at 45 ms, the next one is due at 50 + 5 = 55 ms.
+        clock.advance(0.025)
+        await until(lambda: served == [0, 1, 2])
+        clock.advance(0.0049)
+        await anyio.sleep(0.05)
+        assert served == [0, 1, 2]
+        clock.advance(0.0001)
+        await until(lambda: served == [0, 1, 2, 3])
+
+
+@pytest.mark.anyio
+async def test_idle_time_banks_no_more_than_the_burst() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(100, clock=clock)
+    await limiter.acquire()
+    clock.advance(10.0)  # nobody waiting: the bucket fills to one token and stops
+    await limiter.acquire()
+    done = False
+
+    async def second() -> None:
+        nonlocal done
+        await limiter.acquire()
+        done = True
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(second)
+        await line_of(limiter, 1)
+        clock.advance(0.0099)
+        await anyio.sleep(0.05)
+        assert not done
+        clock.advance(0.0001)
+        await until(lambda: done)
+
+
+@pytest.mark.anyio
 async def test_long_run_rate() -> None:
     rate, seconds = 50, 2.0
     limiter = RateLimiter(rate)

@@ -1,0 +1,430 @@
+"""Rate limits end to end: the emulator enforcing Stripe's limits, and the client pacing itself to them.
+
+The emulator's own tests (``test_emulator_ratelimit.py``) check its buckets as pure logic, and
+``test_limiter.py`` the client's; these run both over HTTP. Tests of exact counts freeze the
+emulator's clock; the pacing tests run in real time, with margins for a busy machine: pacing may
+make the client slower than its rate, never faster.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
+from typing import Any
+from unittest.mock import ANY
+
+import aiohttp
+import anyio
+import pytest
+
+import stripe_identity as si
+import stripe_identity.emulator
+from stripe_identity._cli import main
+from stripe_identity._middleware import Handler
+from stripe_identity._response import Request, Response
+from stripe_identity.emulator import Emulator, RateLimits, _ratelimit
+from stripe_identity.emulator._ratelimit import rate_limit_message
+from tests.conftest import TEST_KEY, RawHTTP
+
+OTHER_KEY = "sk_test_51OtherAccountKeyForRateLimits"
+SESSIONS = "/v1/identity/verification_sessions"
+REPORTS = "/v1/identity/verification_reports"
+FILES = "/v1/files"
+
+pytestmark = pytest.mark.anyio
+
+
+class FrozenClock:
+    """The emulator's clock, standing still until a test moves it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def emulator_clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
+    clock = FrozenClock()
+    monkeypatch.setattr(_ratelimit, "time", SimpleNamespace(monotonic=clock))
+    return clock
+
+
+@contextlib.asynccontextmanager
+async def limited(rate_limits: RateLimits | int | str) -> AsyncIterator[tuple[Emulator, RawHTTP]]:
+    async with Emulator(seed=7, rate_limits=rate_limits) as emu, aiohttp.ClientSession() as session:
+        yield emu, RawHTTP(session, emu.api_base)
+
+
+async def statuses(raw: RawHTTP, count: int, path: str = SESSIONS, key: str = TEST_KEY) -> list[int]:
+    """``count`` GETs of ``path``, one after the other."""
+    headers = {"Authorization": f"Bearer {key}"}
+    return [(await raw("GET", path, headers=headers))[0] for _ in range(count)]
+
+
+def limited_counts(emu: Emulator) -> dict[str, int]:
+    counts: dict[str, int] = emu.stats()["rate_limits"]["limited"]
+    return counts
+
+
+# --- the emulator enforcing the limits -----------------------------------------------------------
+
+
+async def test_a_burst_past_the_limit_is_refused_in_stripes_shape(emulator_clock: FrozenClock) -> None:
+    async with limited(5) as (emu, raw):
+        answers = [await raw("GET", SESSIONS) for _ in range(8)]
+        assert [status for status, _, _ in answers] == [200] * 5 + [429] * 3
+        _, headers, body = answers[-1]
+        assert body == {
+            "error": {
+                "type": "invalid_request_error",
+                "code": "rate_limit",
+                "doc_url": "https://stripe.com/docs/error-codes/rate-limit",
+                "message": rate_limit_message("global", RateLimits.scaled(5)),
+                "request_log_url": ANY,
+            }
+        }
+        assert "(at most 5 a second)" in body["error"]["message"]
+        assert headers["Request-Id"].startswith("req_")
+        assert headers["Content-Type"].startswith("application/json")
+
+        # The same at once: a concurrent burst of 3N after a full refill gets exactly N through.
+        emulator_clock.advance(1.0)
+        burst = await _gather([lambda: raw("GET", SESSIONS) for _ in range(15)])
+        assert sorted(status for status, _, _ in burst) == [200] * 5 + [429] * 10
+
+        stats = emu.stats()
+        assert stats["rate_limits"] == {
+            "limits": "5",
+            "admitted": 10,
+            "limited": {"global": 13, "endpoint": 0, "files_read": 0, "files_write": 0},
+        }
+        assert stats["by_status"] == {"200": 10, "429": 13}
+
+
+async def test_the_sdk_raises_rate_limit_error_without_retries(emulator_clock: FrozenClock) -> None:
+    async with (
+        Emulator(rate_limits=2) as emu,
+        si.AsyncStripeIdentity(TEST_KEY, api_base=emu.api_base, max_retries=0) as client,
+    ):
+        for _ in range(2):
+            await client.verification_sessions.create({"type": "document"})
+        with pytest.raises(si.RateLimitError) as caught:
+            await client.verification_sessions.create({"type": "document"})
+        error = caught.value
+        assert (error.http_status, error.code) == (429, "rate_limit")
+        assert error.request_id is not None and error.request_id.startswith("req_")
+        assert emu.stats()["sessions"] == 2  # the refused create never ran
+
+
+async def test_buckets_refill_at_the_rate_up_to_one_seconds_worth(emulator_clock: FrozenClock) -> None:
+    async with limited(10) as (emu, raw):
+        assert await statuses(raw, 11) == [200] * 10 + [429]
+        emulator_clock.advance(0.25)  # two and a half tokens
+        assert await statuses(raw, 3) == [200, 200, 429]
+        emulator_clock.advance(60)  # a long pause banks one second's worth, no more
+        assert await statuses(raw, 11) == [200] * 10 + [429]
+        assert emu.stats()["rate_limits"]["admitted"] == 22
+
+
+async def test_each_key_and_each_connected_account_has_its_own_buckets(
+    emulator_clock: FrozenClock,
+) -> None:
+    async with limited(3) as (emu, raw):
+        assert await statuses(raw, 4) == [200, 200, 200, 429]
+        assert await statuses(raw, 4, key=OTHER_KEY) == [200, 200, 200, 429]
+        for_account = {"Stripe-Account": "acct_1RateLimits"}
+        answers = [(await raw("GET", SESSIONS, headers=for_account))[0] for _ in range(4)]
+        assert answers == [200, 200, 200, 429]
+        assert await statuses(raw, 1) == [429]  # the first key is still empty
+        assert limited_counts(emu)["global"] == 4
+
+
+async def test_live_preset_limits_each_endpoint_and_the_files_api(emulator_clock: FrozenClock) -> None:
+    async with limited("live") as (emu, raw):
+        # 25 per endpoint (list sessions), while the 100 global leaves other endpoints open.
+        assert await statuses(raw, 26) == [200] * 25 + [429]
+        status, _, body = await raw("GET", SESSIONS)
+        assert status == 429
+        assert body["error"]["message"] == rate_limit_message("endpoint", RateLimits.live())
+        assert await statuses(raw, 25, REPORTS) == [200] * 25
+        # The Files API: 20 reads a second, shared by its endpoints.
+        assert await statuses(raw, 20, FILES) == [200] * 20
+        status, _, body = await raw("GET", FILES + "/file_missing")
+        assert status == 429
+        assert body["error"]["code"] == "rate_limit"
+        assert "(at most 20 a second)" in body["error"]["message"]
+        assert limited_counts(emu) == {"global": 0, "endpoint": 2, "files_read": 1, "files_write": 0}
+
+
+async def test_test_preset_has_the_25_global_limit(emulator_clock: FrozenClock) -> None:
+    async with limited("test") as (emu, raw):
+        assert await statuses(raw, 21, FILES) == [200] * 20 + [429]  # files reads first
+        assert await statuses(raw, 6) == [200] * 5 + [429]  # then the global 25 is used up
+        status, _, body = await raw("GET", REPORTS)
+        assert status == 429
+        assert body["error"]["message"] == rate_limit_message("global", RateLimits.test())
+        assert limited_counts(emu) == {"global": 2, "endpoint": 0, "files_read": 1, "files_write": 0}
+        assert emu.stats()["rate_limits"]["limits"] == "test"
+
+
+async def test_a_refused_post_is_not_stored_for_its_idempotency_key(emulator_clock: FrozenClock) -> None:
+    async with limited(1) as (emu, raw):
+        assert await statuses(raw, 1) == [200]
+        headers = {"Idempotency-Key": "rate-limited-create"}
+        status, first, body = await raw("POST", SESSIONS, "type=document", headers)
+        assert (status, body["error"]["code"]) == (429, "rate_limit")
+        assert "Idempotent-Replayed" not in first
+        assert emu.stats()["idempotency_keys"] == 0
+        assert emu.stats()["sessions"] == 0
+
+        emulator_clock.advance(1.0)
+        status, second, created = await raw("POST", SESSIONS, "type=document", headers)
+        assert status == 200  # executed now, not a replay of the 429
+        assert "Idempotent-Replayed" not in second
+        emulator_clock.advance(1.0)
+        status, third, replayed = await raw("POST", SESSIONS, "type=document", headers)
+        assert status == 200
+        assert third["Idempotent-Replayed"] == "true"
+        assert replayed["id"] == created["id"]
+        assert emu.stats()["sessions"] == 1
+
+
+# --- the client pacing itself against them -------------------------------------------------------
+
+
+class Stamps:
+    """A per-attempt middleware: when each attempt left, and how it was answered."""
+
+    def __init__(self) -> None:
+        self.sent: list[float] = []
+        self.statuses: list[int] = []
+
+    async def __call__(self, request: Request, call_next: Handler) -> Response:
+        self.sent.append(time.monotonic())
+        response = await call_next(request)
+        self.statuses.append(response.status)
+        return response
+
+    def busiest_window(self, seconds: float = 1.0) -> int:
+        """The most attempts that left within any half-open window of ``seconds``."""
+        sent = sorted(self.sent)
+        most, low = 0, 0
+        for high, t in enumerate(sent):
+            while sent[low] <= t - seconds:
+                low += 1
+            most = max(most, high - low + 1)
+        return most
+
+
+async def _gather(calls: Sequence[Callable[[], Any]], concurrency: int | None = None) -> list[Any]:
+    """Run ``calls`` on at most ``concurrency`` tasks; results in order, the first error raised."""
+    results: list[Any] = [None] * len(calls)
+    slots = anyio.Semaphore(concurrency or len(calls))
+
+    async def one(index: int) -> None:
+        async with slots:
+            results[index] = await calls[index]()
+
+    async with anyio.create_task_group() as tg:
+        for index in range(len(calls)):
+            tg.start_soon(one, index)
+    return results
+
+
+async def test_pacing_at_the_limit_gets_a_burst_through_without_a_429() -> None:
+    rate, creates = 100, 300
+    stamps = Stamps()
+    async with (
+        Emulator(rate_limits=rate) as emu,
+        si.AsyncStripeIdentity(
+            TEST_KEY, api_base=emu.api_base, rate_limit=rate, middlewares=[stamps]
+        ) as client,
+    ):
+        started = time.monotonic()
+        sessions = await _gather(
+            [lambda: client.verification_sessions.create({"type": "document"})] * creates, 50
+        )
+        elapsed = time.monotonic() - started
+        stats = emu.stats()
+    assert len({s.id for s in sessions}) == creates  # no errors: every call made its session
+    assert stamps.statuses == [200] * creates  # one attempt each: no 429 on the wire, no retry
+    assert stats["rate_limits"]["admitted"] == creates
+    assert sum(stats["rate_limits"]["limited"].values()) == 0
+    assert stamps.busiest_window() <= rate + 1
+    assert elapsed >= (creates - 1) / rate * 0.98  # paced, so no faster than the rate allows
+
+
+async def test_cancelling_a_thousand_blocked_callers_leaves_the_pace_as_it_was() -> None:
+    rate = 20
+    limiter = si.RateLimiter(rate)
+    stamps = Stamps()
+    async with (
+        Emulator(rate_limits=rate) as emu,
+        si.AsyncStripeIdentity(
+            TEST_KEY, api_base=emu.api_base, rate_limit=limiter, middlewares=[stamps], max_retries=0
+        ) as client,
+    ):
+        began = time.monotonic()
+        async with anyio.create_task_group() as tg:
+            for _ in range(1000):
+                tg.start_soon(client.verification_sessions.list)
+            with anyio.fail_after(30):
+                # Every caller in line, but those the pace let through meanwhile.
+                while limiter.waiting + len(stamps.sent) < 1000:  # noqa: ASYNC110
+                    await anyio.sleep(0.01)
+            assert limiter.waiting > 900
+            tg.cancel_scope.cancel()
+        assert limiter.waiting == 0
+        assert limiter.rate == rate
+        # Only those the pace let through reached the wire; the cancelled ones never will.
+        through = len(stamps.sent)
+        assert through <= 2 + rate * (time.monotonic() - began)
+        await anyio.sleep(0.2)
+        assert len(stamps.sent) == through
+
+        stamps.sent.clear()
+        calls = 10
+        started = time.monotonic()
+        pages = await _gather([client.verification_sessions.list] * calls)
+        elapsed = time.monotonic() - started
+        stats = emu.stats()
+    assert all(page.object == "list" for page in pages)
+    assert len(stamps.sent) == calls
+    # At the rate: no faster (no tokens banked by the cancelled callers) and no slower (no debt
+    # left by them, which would cost seconds: 50 s for the thousand).
+    assert max(stamps.sent) - min(stamps.sent) >= (calls - 2) / rate * 0.98
+    assert elapsed < (calls - 1) / rate + 2.0
+    assert sum(stats["rate_limits"]["limited"].values()) == 0
+
+
+def test_sync_client_on_sixteen_threads_keeps_to_the_rate() -> None:
+    rate, seconds, threads = 50, 5.0, 16
+    stamps = Stamps()
+    with (
+        Emulator(rate_limits=rate) as emu,
+        si.StripeIdentity(
+            TEST_KEY, api_base=emu.api_base, rate_limit=rate, middlewares=[stamps]
+        ) as client,
+    ):
+        started = time.monotonic()
+        deadline = started + seconds
+
+        def work() -> int:
+            made = 0
+            while time.monotonic() < deadline:
+                client.verification_sessions.create({"type": "document"})
+                made += 1
+            return made
+
+        with ThreadPoolExecutor(threads) as pool:
+            made = sum(pool.map(lambda _: work(), range(threads)))
+        stats = emu.stats()
+    in_window = sum(1 for t in stamps.sent if started <= t < deadline)
+    assert abs(in_window - rate * seconds) <= 0.05 * rate * seconds, in_window
+    assert stamps.busiest_window() <= rate + 1  # 50 a second plus the bucket's one token
+    assert made == len(stamps.sent)  # every call one attempt: no retries, no errors
+    assert set(stamps.statuses) == {200}
+    assert sum(stats["rate_limits"]["limited"].values()) == 0
+
+
+async def test_with_options_views_share_the_clients_pace() -> None:
+    rate, per_view = 40, 20
+    stamps = Stamps()
+    async with (
+        Emulator(rate_limits=rate) as emu,
+        si.AsyncStripeIdentity(
+            TEST_KEY, api_base=emu.api_base, rate_limit=rate, middlewares=[stamps], max_retries=0
+        ) as client,
+    ):
+        view = client.with_options(timeout=30.0, stripe_version="2026-09-30.endive")
+        calls = [client.verification_sessions.list, view.verification_sessions.list] * per_view
+        pages = await _gather(calls)
+        stats = emu.stats()
+    assert len(pages) == len(stamps.sent) == 2 * per_view
+    # Together at the one rate: a limiter each would have let both go at once, in half the time.
+    assert max(stamps.sent) - min(stamps.sent) >= (2 * per_view - 2) / rate * 0.98
+    assert stamps.busiest_window() <= rate + 1
+    assert sum(stats["rate_limits"]["limited"].values()) == 0
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+def test_cli_refuses_a_bad_rate_limit_as_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["emulator", "--rate-limits", "fast"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "--rate-limits" in err
+    assert "'test', 'live', or a positive whole number" in err
+
+
+@pytest.mark.parametrize(
+    ("flag", "expected"),
+    [("test", RateLimits.test()), ("LIVE", RateLimits.live()), ("250", RateLimits.scaled(250))],
+)
+def test_cli_passes_the_rate_limits_to_the_emulator(
+    flag: str, expected: RateLimits, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, Any] = {}
+
+    class Stop(Exception):
+        pass
+
+    def emulator(**kwargs: Any) -> None:
+        seen.update(kwargs)
+        raise Stop
+
+    monkeypatch.setattr(stripe_identity.emulator, "Emulator", emulator)
+    with contextlib.suppress(Stop):
+        main(["emulator", "--port", "0", "--rate-limits", flag])
+    assert seen["rate_limits"] == expected
+
+
+def test_cli_emulator_enforces_its_rate_limits() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "stripe_identity", "emulator", "--port", "0", "--rate-limits", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert "listening on http://127.0.0.1:" in line
+        api_base = line.rsplit(" ", 1)[1].strip()
+        request = urllib.request.Request(
+            api_base + SESSIONS, headers={"Authorization": f"Bearer {TEST_KEY}"}
+        )
+        answers: list[tuple[int, Any]] = []
+        for _ in range(3):  # one a second: the bucket's one token, then 429s (unless 1 s passes)
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    answers.append((response.status, json.loads(response.read())))
+            except urllib.error.HTTPError as refused:
+                answers.append((refused.code, json.loads(refused.read())))
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert answers[0][0] == 200
+    refused_bodies = [body for status, body in answers[1:] if status == 429]
+    assert refused_bodies, answers
+    assert all(body["error"]["code"] == "rate_limit" for body in refused_bodies)
+    assert process.returncode == 0, err
