@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import errno
 import json
+import logging
 import math
 import os
 import signal
@@ -613,6 +614,8 @@ def _run_emulator(args: argparse.Namespace) -> int:
         rate_limits=args.rate_limits,
     )
 
+    _log_to_stderr()
+
     async def serve() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -638,6 +641,17 @@ def _run_emulator(args: argparse.Namespace) -> int:
 
     asyncio.run(serve())
     return EXIT_OK
+
+
+def _log_to_stderr() -> None:
+    """One line per request, and every failed webhook delivery, on stderr (stdout stays for the
+    banner); ``--quiet``-style silence is ``2>/dev/null``."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    logger = logging.getLogger("stripe_identity.emulator")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
 
 
 class _ListenError(Exception):

@@ -156,7 +156,10 @@ def test_cli_refuses_plain_http_to_a_remote_host(capsys: pytest.CaptureFixture[s
     assert "refusing plain http" in err
 
 
-def test_emulator_command_serves_and_stops_cleanly_on_sigterm() -> None:
+def test_emulator_command_serves_logs_and_stops_cleanly_on_sigterm() -> None:
+    with socket.socket() as sock:  # a port nobody listens on: every delivery fails
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]
     process = subprocess.Popen(
         [
             sys.executable,
@@ -169,6 +172,10 @@ def test_emulator_command_serves_and_stops_cleanly_on_sigterm() -> None:
             "1",
             "--fault-5xx",
             "0",
+            "--webhook-url",
+            f"http://127.0.0.1:{dead}/hook",
+            "--webhook-secret",
+            "whsec_cli0test",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -179,12 +186,18 @@ def test_emulator_command_serves_and_stops_cleanly_on_sigterm() -> None:
         line = process.stdout.readline()
         assert "listening on http://127.0.0.1:" in line
         api_base = line.rsplit(" ", 1)[1].strip()
+        headers = {"Authorization": f"Bearer {TEST_KEY}"}
         request = urllib.request.Request(
-            api_base + "/v1/identity/verification_sessions",
-            headers={"Authorization": f"Bearer {TEST_KEY}"},
+            api_base + "/v1/identity/verification_sessions", headers=headers
         )
         with urllib.request.urlopen(request, timeout=5) as response:
             assert json.loads(response.read())["object"] == "list"
+        create = urllib.request.Request(
+            api_base + "/v1/identity/verification_sessions", data=b"type=document", headers=headers
+        )
+        with urllib.request.urlopen(create, timeout=5) as response:
+            assert json.loads(response.read())["status"] == "requires_input"
+        time.sleep(0.5)  # a few delivery attempts
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=10)
     finally:
@@ -192,7 +205,10 @@ def test_emulator_command_serves_and_stops_cleanly_on_sigterm() -> None:
             process.kill()
     assert process.returncode == 0
     assert "emulator stopped" in out
-    assert err == ""
+    assert "GET /v1/identity/verification_sessions -> 200 req_" in err  # one line per request
+    assert "POST /v1/identity/verification_sessions -> 200 req_" in err
+    assert "WARNING webhook evt_" in err and f"127.0.0.1:{dead}/hook failed" in err
+    assert "Traceback" not in err and TEST_KEY not in err
 
 
 def test_emulator_command_stops_on_ctrl_c() -> None:
