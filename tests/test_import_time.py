@@ -48,3 +48,17 @@ def test_names_load_on_first_use_and_are_the_real_objects() -> None:
     assert set(si.__all__) <= set(dir(si))
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         si.Nope  # noqa: B018
+
+
+def test_the_pytest_plugin_is_cheap_and_leaves_aiohttp_alone() -> None:
+    # pytest is imported first: in a pytest run it always is. Best of three, as the machine is shared.
+    best = None
+    for _ in range(3):
+        times, printed = _import_times(
+            "import pytest, sys; import stripe_identity.testing; "
+            "print('aiohttp' in sys.modules, 'stripe_identity._client' in sys.modules)"
+        )
+        assert printed.split() == ["False", "False"]
+        cost = times["stripe_identity.testing"]
+        best = cost if best is None else min(best, cost)
+    assert best is not None and best < 5_000, best
