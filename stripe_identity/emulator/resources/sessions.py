@@ -14,16 +14,19 @@ _PATH = "/v1/identity/verification_sessions"
 
 
 def _view(call: Call, session: dict[str, Any]) -> dict[str, Any]:
-    refuse_secret_key(call.expand, call.caller)
     return session_view(session, call.expand, call.app.state.reports)
 
 
+# Each handler refuses a secret key's sensitive expansions first: before anything changes.
+
+
 async def create(call: Call) -> dict[str, Any]:
-    refuse_secret_key(call.expand, call.caller)  # before anything is created
+    refuse_secret_key(call.expand, call.caller)
     return _view(call, call.app.state.create(call.params))
 
 
 async def retrieve(call: Call) -> dict[str, Any]:
+    refuse_secret_key(call.expand, call.caller)
     return _view(call, call.app.state.session(call.ids[0]))
 
 
