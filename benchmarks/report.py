@@ -14,6 +14,7 @@ from .clients import CLIENTS
 
 __all__ = [
     "markdown",
+    "paired_markdown",
     "ratelimit_markdown",
     "soak_markdown",
     "write_chart",
@@ -117,6 +118,60 @@ def _load_tables(rows: Sequence[dict[str, Any]]) -> list[str]:
             f"{r['requests_mismatch']} mismatched runs"
             for r in bad
         ]
+    return lines
+
+
+def _ci(v: dict[str, float], digits: int = 2, signed: bool = False) -> str:
+    fmt = f"{{:{'+' if signed else ''}.{digits}f}}"
+    return f"{fmt.format(v['median'])} ({fmt.format(v['low'])} to {fmt.format(v['high'])})"
+
+
+def paired_markdown(paired: dict[str, Any], title: str = "### Paired runs") -> list[str]:
+    """The paired section: per-repetition ratios against the baseline, medians with 90 % intervals."""
+    rows = paired["summary"]
+    coverage = min((r["cpu_ratio"]["coverage"] for r in rows if r["client"] != r["baseline"]), default=0)
+    lines = [
+        title,
+        "",
+        f"{paired['reps']} repetitions, each running every client twice in ABBA order, "
+        f"{paired['n'] // 2:,} requests per block after a warm-up; ratios and differences are taken "
+        f"per repetition against `{paired['baseline']}`, then reduced to their median, with the "
+        f"order-statistic interval around it (coverage at least {coverage * 100:.0f} %: "
+        "a 90 % interval).",
+        "",
+    ]
+    lines += _table(
+        [
+            "op",
+            "C",
+            "client",
+            "CPU µs/req",
+            "req/s",
+            "CPU x base (90 % CI)",
+            "req/s x base (90 % CI)",
+            "CPU diff µs (90 % CI)",
+        ],
+        [
+            [
+                r["op"],
+                str(r["concurrency"]),
+                _LABELS.get(r["client"], r["client"]),
+                _f(r["cpu_us_per_req"], 1),
+                _f(r["rps"]),
+                "-" if r["client"] == r["baseline"] else _ci(r["cpu_ratio"], 3),
+                "-" if r["client"] == r["baseline"] else _ci(r["rps_ratio"], 3),
+                "-" if r["client"] == r["baseline"] else _ci(r["cpu_diff_us"], 1, signed=True),
+            ]
+            for r in rows
+        ],
+        "lllrrrrr",
+    )
+    bad = [r for r in rows if r["errors"] or r["mismatches"]]
+    for r in bad:
+        lines.append(
+            f"- **{r['op']} C={r['concurrency']} {r['client']}: {r['errors']} errors, "
+            f"{r['mismatches']} blocks with a server request count that differs from N**"
+        )
     return lines
 
 
