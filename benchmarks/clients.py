@@ -18,6 +18,7 @@ so its RSS is that client's.
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -115,9 +116,17 @@ def _check_id(obj: Any) -> None:
 
 class RawAiohttp:
     def __init__(
-        self, api_base: str, client_user_agent: bool = True, read_timeout: float | None = None
+        self,
+        api_base: str,
+        client_user_agent: bool = True,
+        read_timeout: float | None = None,
+        burn_us: float = 0.0,
     ) -> None:
         self._base = api_base
+        # An experiment knob: spin for this much CPU per request after the response, a stand-in
+        # for client-side work, to see how the rest of the request path responds to a slower client.
+        self._burn_us = burn_us
+        self._burn_n = 0
         self._read_timeout = read_timeout
         self._timeout: Any = None
         base_headers = {
@@ -139,6 +148,11 @@ class RawAiohttp:
         import orjson
 
         self._loads = orjson.loads
+        if self._burn_us:  # iterations of an empty loop per µs, measured here
+            started = time.process_time()
+            for _ in range(1_000_000):
+                pass
+            self._burn_n = int(self._burn_us / ((time.process_time() - started) * 1e6) * 1_000_000)
         if self._read_timeout is not None:  # the SDK's per-attempt timeout, for comparison
             self._timeout = aiohttp.ClientTimeout(
                 total=None, sock_connect=self._read_timeout, sock_read=self._read_timeout
@@ -161,6 +175,8 @@ class RawAiohttp:
             raise AssertionError(f"HTTP {status}")
         if not self._loads(body)["id"].startswith("vs_"):
             raise AssertionError("unexpected body")
+        for _ in range(self._burn_n):
+            pass
 
     async def post(self) -> None:
         headers = {**self._post_headers, "Idempotency-Key": str(uuid.uuid4())}

@@ -24,7 +24,10 @@ import email.utils
 import http.client
 import json
 import multiprocessing
+import os
 import resource
+import selectors
+import time
 from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any
@@ -208,10 +211,35 @@ class _HttpProtocol(asyncio.Protocol):
         self._buf = buf
 
 
-def serve(conn: Connection, core: int | None) -> None:
+class _PollingSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-type]
+    """Never sleeps: polls (a zero timeout) until something is ready or the timeout has passed.
+
+    A server that sleeps in ``epoll_wait`` between requests must be woken by the kernel when a request
+    arrives, and on loopback the client pays for that wake-up inside its ``send()``: across vCPUs of a
+    VM it costs tens of µs, and more often the slower the client is (the server is idle more of the
+    time). A polling server is always awake, so a client's CPU per request is its own work only.
+    """
+
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        poll = super().select
+        while True:
+            ready: list[tuple[selectors.SelectorKey, int]] = poll(0)
+            if ready or (deadline is not None and time.monotonic() >= deadline):
+                return ready
+
+
+def serve(conn: Connection, core: int | None, poll: bool = False) -> None:
     """Process entry point: serve on a free loopback port until ``conn`` receives anything."""
     sysinfo.pin(core)
-    asyncio.run(_serve(conn))
+    if poll:
+        loop = asyncio.SelectorEventLoop(_PollingSelector())
+        try:
+            loop.run_until_complete(_serve(conn))
+        finally:
+            loop.close()
+    else:
+        asyncio.run(_serve(conn))
 
 
 async def _serve(conn: Connection) -> None:
@@ -243,10 +271,15 @@ async def _serve(conn: Connection) -> None:
 class StaticServer:
     """The server process, seen from the harness: ``with StaticServer(core) as server: server.url``."""
 
-    def __init__(self, core: int | None = None) -> None:
+    def __init__(self, core: int | None = None, poll: bool | None = None) -> None:
         ctx = multiprocessing.get_context("spawn")
         self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=serve, args=(child, core), name="static-server", daemon=True)
+        if poll is None:
+            poll = os.environ.get("BENCH_SERVER_POLL", "") not in ("", "0")
+        self.poll = poll
+        self._proc = ctx.Process(
+            target=serve, args=(child, core, poll), name="static-server", daemon=True
+        )
         self._proc.start()
         child.close()
         if not self._conn.poll(30):
