@@ -79,7 +79,7 @@ class APIResource(StripeObject):
         """
         meta = self._last_response
         if meta.__class__ is tuple:  # built on first use (see PendingMeta)
-            status, headers, idempotency_key = meta  # type: ignore[misc]
+            status, headers, idempotency_key = meta
             meta = ResponseMeta(status, headers, headers.get("Request-Id"), idempotency_key)
             object.__setattr__(self, "_last_response", meta)
         if meta is None:
