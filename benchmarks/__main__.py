@@ -24,7 +24,7 @@ from .ratelimit import run_ratelimit_bench
 from .static_server import StaticServer
 from .suite import Options, output_paths, run_soak_mode, run_suite
 
-_SECTIONS = ("load", "micro", "emulator")
+_SECTIONS = ("load", "paired", "downloads", "micro", "emulator")
 _RESULTS = Path(__file__).parent / "results"
 #: Full runs (and soaks) go to latest.json, which is committed; smoke runs must not overwrite it.
 _DEFAULT_OUT = _RESULTS / "latest.json"
@@ -95,6 +95,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--only",
         help=f"comma-separated clients ({client_names}) and/or sections ({', '.join(_SECTIONS)})",
+    )
+    p.add_argument(
+        "--paired-reps", type=int, help="repetitions of the paired section (default 20; 3 with --quick)"
+    )
+    p.add_argument(
+        "--sleeping-server",
+        action="store_true",
+        help="the static server sleeps between requests instead of polling (the method before "
+        "2026-12-02: the client then also pays for waking it, more the slower it is)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
     return p
@@ -192,7 +201,8 @@ def _paired_modes(args: argparse.Namespace, progress: Progress) -> int:
         "server_core": server_core,
     }
     sysinfo.pin(client_core)
-    with StaticServer(server_core) as server:
+    meta["server_poll"] = not args.sleeping_server
+    with StaticServer(server_core, poll=not args.sleeping_server) as server:
         blocks = run_paired(
             contenders,
             server.url,
@@ -269,7 +279,13 @@ def main(argv: list[str] | None = None) -> int:
         result = previous or {}
         result["soak"] = soak
         if result.get("summary") or result.get("micro"):
-            result["targets"] = analysis.targets(result.get("summary") or [], result.get("micro"), soak)
+            result["targets"] = analysis.targets(
+                result.get("summary") or [],
+                result.get("micro"),
+                soak,
+                result.get("paired"),
+                result.get("downloads"),
+            )
         report.write_json(result, json_path)
         print("\n".join(report.soak_markdown(soak)))
         print(f"\nwrote {json_path}")
@@ -288,12 +304,18 @@ def main(argv: list[str] | None = None) -> int:
         warmup=args.warmup,
         emulator_n=args.n or (300 if quick else 4000),
         command=_command(),
+        server_poll=not args.sleeping_server,
+        paired_reps=args.paired_reps or (3 if quick else 20),
     )
     result = run_suite(opts, progress)
     if "soak" in previous:
         result["soak"] = previous["soak"]  # from the last --soak invocation, dated inside
     result["targets"] = analysis.targets(
-        result.get("summary") or [], result.get("micro"), result.get("soak")
+        result.get("summary") or [],
+        result.get("micro"),
+        result.get("soak"),
+        result.get("paired"),
+        result.get("downloads"),
     )
     report.write_json(result, json_path)
     charted = bool(result.get("summary")) and report.write_chart(result["summary"], chart_path)
