@@ -30,7 +30,7 @@ from ._middleware import Handler, Middleware, build_chain, idempotency_middlewar
 from ._models import APIResource, HasId, ListObject, RawObject
 from ._options import NO_OPTIONS as _NO_OPTIONS
 from ._options import RequestOptions, to_request_options
-from ._response import BodySink, Request, ResponseMeta
+from ._response import BodySink, Request, ResponseMeta, new_request
 from ._retry import RetryMiddleware
 from ._settings import Settings
 
@@ -126,7 +126,7 @@ class Requestor:
             body = encoded.encode("ascii")
         elif encoded:
             url = f"{url}?{encoded}"
-        return Request(
+        return new_request(
             method,
             url,
             path,
