@@ -243,7 +243,9 @@ async def _stream(resp: aiohttp.ClientResponse, sink: BodySink) -> None:
     except Exception as exc:
         resp.close()  # do not drain a body we refuse
         raise _SinkFailed(exc) from None
-    async for chunk in resp.content.iter_chunked(_CHUNK):
+    # Whatever the socket delivered, as it is: iter_chunked(n) slices the reader's buffer into copies
+    # of n bytes, one more copy of the whole file.
+    async for chunk in resp.content.iter_any():
         try:
             await sink.write(chunk)
         except Exception as exc:
