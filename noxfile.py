@@ -75,6 +75,6 @@ def reliability(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """The benchmarks against raw aiohttp and the official SDK (~10 min; `-- --quick` for ~30 s)."""
+    """The benchmarks against raw aiohttp and the official SDK (~15 min; `-- --quick` for ~1 min)."""
     session.install("-e", ".[bench]")
     session.run("python", "-m", "benchmarks", *session.posargs)

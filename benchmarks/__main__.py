@@ -9,18 +9,22 @@ emulator's rate limits, about two minutes; its own JSON file).
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import analysis, report
-from .clients import CLIENTS
+from . import accounting, analysis, report, sysinfo
+from .clients import CLIENTS, Contender
+from .paired import paired_summary, run_paired
 from .progress import Progress
 from .ratelimit import run_ratelimit_bench
+from .static_server import StaticServer
 from .suite import Options, output_paths, run_soak_mode, run_suite
 
-_SECTIONS = ("load", "micro", "emulator")
+_SECTIONS = ("load", "paired", "downloads", "micro", "emulator")
 _RESULTS = Path(__file__).parent / "results"
 #: Full runs (and soaks) go to latest.json, which is committed; smoke runs must not overwrite it.
 _DEFAULT_OUT = _RESULTS / "latest.json"
@@ -29,6 +33,8 @@ _QUICK_OUT = _RESULTS / "quick.json"
 _RATELIMIT_OUT = _RESULTS / "ratelimit.json"
 _RATELIMIT_QUICK_OUT = _RESULTS / "ratelimit-quick.json"
 _RATELIMIT_DEFAULTS = {"limit": 100, "n": 3000, "concurrency": 200}
+_ACCOUNTING_OUT = _RESULTS / "accounting.json"
+_PAIRED_OUT = _RESULTS / "paired.json"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,7 +44,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Benchmarks of stripe_identity against raw aiohttp and the official stripe SDK.",
     )
     p.add_argument("--quick", action="store_true", help="small N, 2 repetitions: a smoke run")
-    p.add_argument("--reps", type=int, help="repetitions (default 5; 2 with --quick)")
+    p.add_argument(
+        "--reps", type=int, help="repetitions of the load section (default 3; 2 with --quick)"
+    )
     p.add_argument("--n", type=int, help="requests per run (default 4000; 300 with --quick)")
     p.add_argument(
         "--concurrency",
@@ -67,8 +75,37 @@ def _parser() -> argparse.ArgumentParser:
         "results/ratelimit.json and .png",
     )
     p.add_argument(
+        "--accounting",
+        action="store_true",
+        help="profile raw aiohttp and the SDK under the same load (GET C=16 unless --ops/--concurrency "
+        "say otherwise; --n 20000 per repetition, --reps 4) and print CPU µs per request by layer; "
+        "writes results/accounting.json",
+    )
+    p.add_argument(
+        "--paired",
+        action="store_true",
+        help="only the paired runs (ABBA blocks, ratios with 90 %% intervals) of --contenders; "
+        "writes results/paired.json",
+    )
+    p.add_argument(
+        "--contenders",
+        default="raw-aiohttp,si-async",
+        help="clients of --paired/--accounting, the first is the baseline: "
+        "name[opt=value,...]@sdk-path, e.g. raw-aiohttp,si-async,si-async@/tmp/sdk-before,"
+        "si-async[client_user_agent=false]",
+    )
+    p.add_argument(
         "--only",
         help=f"comma-separated clients ({client_names}) and/or sections ({', '.join(_SECTIONS)})",
+    )
+    p.add_argument(
+        "--paired-reps", type=int, help="repetitions of the paired section (default 20; 3 with --quick)"
+    )
+    p.add_argument(
+        "--sleeping-server",
+        action="store_true",
+        help="the static server sleeps between requests instead of polling (the method before "
+        "2026-12-02: the client then also pays for waking it, more the slower it is)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
     return p
@@ -130,11 +167,104 @@ def _rate_limit_mode(args: argparse.Namespace, progress: Progress) -> int:
     return 0
 
 
+def _warmup(fixed: int | None, n: int) -> Callable[[int], int]:
+    def warmup(concurrency: int) -> int:
+        return fixed if fixed is not None else max(2 * concurrency, min(n // 5, 500))
+
+    return warmup
+
+
+def _paired_modes(args: argparse.Namespace, progress: Progress) -> int:
+    accounting_mode = args.accounting
+    out = args.out or (_ACCOUNTING_OUT if accounting_mode else _PAIRED_OUT)
+    json_path, _ = output_paths(out)
+    if args.report:
+        previous = _load_previous(json_path)
+        if not previous:
+            raise SystemExit(f"no results in {json_path}")
+        _print_paired(previous)
+        return 0
+    contenders = [Contender.parse(c) for c in args.contenders.split(",") if c.strip()]
+    if len(contenders) < 2 or any(c.spec.family != "async" for c in contenders):
+        raise SystemExit("--contenders: two or more async clients, the baseline first")
+    default_ops, default_conc = ("GET", "16") if accounting_mode else ("GET,POST", "16,100")
+    ops = [op.strip().upper() for op in (args.ops if args.ops != "GET,POST" else default_ops).split(",")]
+    levels = [int(c) for c in (args.concurrency or default_conc).split(",") if c.strip()]
+    n = args.n or (20000 if accounting_mode else 4000)
+    reps = args.reps or (4 if accounting_mode else 15)
+    client_core, server_core = sysinfo.cpu_plan()
+    meta = {
+        "generated_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": _command(),
+        "machine": sysinfo.machine(),
+        "versions": sysinfo.library_versions(),
+        "sdk_revision": sysinfo.sdk_revision(),
+        "client_core": client_core,
+        "server_core": server_core,
+    }
+    sysinfo.pin(client_core)
+    meta["server_poll"] = not args.sleeping_server
+    with StaticServer(server_core, poll=not args.sleeping_server) as server:
+        blocks = run_paired(
+            contenders,
+            server.url,
+            server.port,
+            client_core,
+            ops=ops,
+            concurrency=levels,
+            n=n,
+            reps=reps,
+            warmup=_warmup(args.warmup, n),
+            progress=progress,
+            profile=accounting_mode,
+        )
+    progress.finish()
+    baseline = contenders[0].key
+    result: dict[str, Any] = {
+        "meta": meta,
+        "paired": {
+            "baseline": baseline,
+            "n": n,
+            "reps": reps,
+            "contenders": [c.key for c in contenders],
+            "summary": paired_summary(blocks, baseline),
+            "blocks": blocks,
+        },
+    }
+    if accounting_mode:
+        result["accounting"] = [
+            accounting.accounting_summary(blocks, baseline, c.key, op, conc)
+            for c in contenders[1:]
+            for op in ops
+            for conc in levels
+        ]
+    report.write_json(result, json_path)
+    _print_paired(result)
+    print(f"\nwrote {json_path}")
+    return 0
+
+
+def _print_paired(result: dict[str, Any]) -> None:
+    meta = result["meta"]
+    revision = meta.get("sdk_revision") or {}
+    print(
+        f"`{meta['command']}` ({meta['generated_at']}), SDK at `{revision.get('commit')}`"
+        + (" with uncommitted changes" if revision.get("uncommitted_sdk_files") else "")
+        + "\n"
+    )
+    print("\n".join(report.paired_markdown(result["paired"])))
+    for acc in result.get("accounting") or []:
+        print()
+        print("\n".join(accounting.accounting_markdown(acc)))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     progress = Progress(enabled=not args.no_progress)
     if args.rate_limit is not None:
         return _rate_limit_mode(args, progress)
+    if args.accounting or args.paired:
+        return _paired_modes(args, progress)
     out = args.out or (_QUICK_OUT if args.quick else _DEFAULT_OUT)
     json_path, chart_path = output_paths(out)
     previous = _load_previous(json_path)
@@ -151,7 +281,13 @@ def main(argv: list[str] | None = None) -> int:
         result = previous or {}
         result["soak"] = soak
         if result.get("summary") or result.get("micro"):
-            result["targets"] = analysis.targets(result.get("summary") or [], result.get("micro"), soak)
+            result["targets"] = analysis.targets(
+                result.get("summary") or [],
+                result.get("micro"),
+                soak,
+                result.get("paired"),
+                result.get("downloads"),
+            )
         report.write_json(result, json_path)
         print("\n".join(report.soak_markdown(soak)))
         print(f"\nwrote {json_path}")
@@ -161,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     quick = args.quick
     opts = Options(
         n=args.n or (300 if quick else 4000),
-        reps=args.reps or (2 if quick else 5),
+        # The targets come from the paired section; the load table describes every client.
+        reps=args.reps or (2 if quick else 3),
         concurrency=[int(c) for c in (args.concurrency or "1,16,100").split(",") if c.strip()],
         ops=[op.strip().upper() for op in args.ops.split(",") if op.strip()],
         clients=[spec for spec in CLIENTS if spec.name in client_names],
@@ -170,12 +307,18 @@ def main(argv: list[str] | None = None) -> int:
         warmup=args.warmup,
         emulator_n=args.n or (300 if quick else 4000),
         command=_command(),
+        server_poll=not args.sleeping_server,
+        paired_reps=args.paired_reps or (3 if quick else 20),
     )
     result = run_suite(opts, progress)
     if "soak" in previous:
         result["soak"] = previous["soak"]  # from the last --soak invocation, dated inside
     result["targets"] = analysis.targets(
-        result.get("summary") or [], result.get("micro"), result.get("soak")
+        result.get("summary") or [],
+        result.get("micro"),
+        result.get("soak"),
+        result.get("paired"),
+        result.get("downloads"),
     )
     report.write_json(result, json_path)
     charted = bool(result.get("summary")) and report.write_chart(result["summary"], chart_path)

@@ -17,9 +17,11 @@ so its RSS is that client's.
 
 from __future__ import annotations
 
+import contextlib
+import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, cast
 
 from . import fixtures
@@ -28,6 +30,7 @@ __all__ = [
     "CLIENTS",
     "AsyncClient",
     "ClientSpec",
+    "Contender",
     "SyncClient",
     "make_async",
     "make_sync",
@@ -68,6 +71,42 @@ CLIENTS: tuple[ClientSpec, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class Contender:
+    """A client of the paired runs: a :class:`ClientSpec`, with options or another copy of the SDK.
+
+    Written ``name[option=value,...]@path``: ``si-async[client_user_agent=false]`` is the SDK
+    without its client user-agent header; ``si-async@/tmp/sdk-before`` is the SDK imported from
+    another tree (an older commit, exported with ``git archive``), so a change can be measured
+    against what it replaces in one run.
+    """
+
+    key: str
+    spec: ClientSpec
+    sdk_path: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str) -> Contender:
+        key = text.strip()
+        rest, _, path = key.partition("@")
+        name, _, opts = rest.partition("[")
+        spec = next((s for s in CLIENTS if s.name == name), None)
+        if spec is None:
+            raise ValueError(f"unknown client {name!r} in {key!r}")
+        options: dict[str, Any] = {}
+        for item in opts.rstrip("]").split(","):
+            if item.strip():
+                option, _, value = item.partition("=")
+                low = value.strip().lower()
+                parsed: Any = {"true": True, "false": False, "none": None}.get(low, value.strip())
+                if isinstance(parsed, str):
+                    with contextlib.suppress(ValueError):
+                        parsed = float(parsed)
+                options[option.strip()] = parsed
+        return cls(key, spec, path or None, options)
+
+
 def _check_id(obj: Any) -> None:
     # A cheap proof that a real object came back (and was parsed), not just a status line. Only the
     # prefix: against the emulator every create has a new id.
@@ -76,14 +115,29 @@ def _check_id(obj: Any) -> None:
 
 
 class RawAiohttp:
-    def __init__(self, api_base: str) -> None:
+    def __init__(
+        self,
+        api_base: str,
+        client_user_agent: bool = True,
+        read_timeout: float | None = None,
+        burn_us: float = 0.0,
+    ) -> None:
         self._base = api_base
+        # An experiment knob: spin for this much CPU per request after the response, a stand-in
+        # for client-side work, to see how the rest of the request path responds to a slower client.
+        self._burn_us = burn_us
+        self._burn_n = 0
+        self._read_timeout = read_timeout
+        self._timeout: Any = None
         base_headers = {
             "Authorization": f"Bearer {fixtures.API_KEY}",
             "Stripe-Version": fixtures.STRIPE_VERSION,
             "Accept": "application/json",
             "User-Agent": fixtures.USER_AGENT,
         }
+        if client_user_agent:
+            # The SDK's header set, like for like (as stripe-python sends it too).
+            base_headers["X-Stripe-Client-User-Agent"] = fixtures.client_user_agent()
         self._get_headers = base_headers
         self._post_headers = {**base_headers, "Content-Type": "application/x-www-form-urlencoded"}
         self._session: Any = None
@@ -94,19 +148,35 @@ class RawAiohttp:
         import orjson
 
         self._loads = orjson.loads
+        if self._burn_us:  # iterations of an empty loop per µs, measured here
+            started = time.process_time()
+            for _ in range(1_000_000):
+                pass
+            self._burn_n = int(self._burn_us / ((time.process_time() - started) * 1e6) * 1_000_000)
+        if self._read_timeout is not None:  # the SDK's per-attempt timeout, for comparison
+            self._timeout = aiohttp.ClientTimeout(
+                total=None, sock_connect=self._read_timeout, sock_read=self._read_timeout
+            )
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=100), cookie_jar=aiohttp.DummyCookieJar()
         )
 
     async def get(self) -> None:
         url = f"{self._base}{_PATH}/{fixtures.SESSION_ID}"
-        async with self._session.get(url, headers=self._get_headers) as resp:
-            body = await resp.read()
-            status = resp.status
+        if self._timeout is None:  # the session's default timeout (total=300 s), as written by hand
+            async with self._session.get(url, headers=self._get_headers) as resp:
+                body = await resp.read()
+                status = resp.status
+        else:
+            async with self._session.get(url, headers=self._get_headers, timeout=self._timeout) as resp:
+                body = await resp.read()
+                status = resp.status
         if status != 200:
             raise AssertionError(f"HTTP {status}")
         if not self._loads(body)["id"].startswith("vs_"):
             raise AssertionError("unexpected body")
+        for _ in range(self._burn_n):
+            pass
 
     async def post(self) -> None:
         headers = {**self._post_headers, "Idempotency-Key": str(uuid.uuid4())}
@@ -124,10 +194,10 @@ class RawAiohttp:
 
 
 class SIAsync:
-    def __init__(self, api_base: str) -> None:
+    def __init__(self, api_base: str, **options: Any) -> None:
         import stripe_identity as si
 
-        self._client = si.AsyncStripeIdentity(fixtures.API_KEY, api_base=api_base)
+        self._client = si.AsyncStripeIdentity(fixtures.API_KEY, api_base=api_base, **options)
         self._sessions = self._client.verification_sessions
 
     async def start(self) -> None:
@@ -144,10 +214,10 @@ class SIAsync:
 
 
 class SISync:
-    def __init__(self, api_base: str) -> None:
+    def __init__(self, api_base: str, **options: Any) -> None:
         import stripe_identity as si
 
-        self._client = si.StripeIdentity(fixtures.API_KEY, api_base=api_base)
+        self._client = si.StripeIdentity(fixtures.API_KEY, api_base=api_base, **options)
         self._sessions = self._client.verification_sessions
 
     def get(self) -> None:
@@ -215,22 +285,22 @@ class StripeSync:
         self._http.close()
 
 
-_ASYNC: dict[str, Callable[[str], AsyncClient]] = {
+_ASYNC: dict[str, Callable[..., AsyncClient]] = {
     "raw-aiohttp": RawAiohttp,
     "si-async": SIAsync,
     "stripe-aiohttp": lambda base: StripeAsync(base, "aiohttp"),
     "stripe-httpx": lambda base: StripeAsync(base, "httpx"),
 }
-_SYNC: dict[str, Callable[[str], SyncClient]] = {
+_SYNC: dict[str, Callable[..., SyncClient]] = {
     "si-sync": SISync,
     "stripe-sync": StripeSync,
 }
 
 
-def make_async(name: str, api_base: str) -> AsyncClient:
+def make_async(name: str, api_base: str, options: dict[str, Any] | None = None) -> AsyncClient:
     """Build (not start) an async client; call inside the loop that will run it."""
-    return _ASYNC[name](api_base)
+    return _ASYNC[name](api_base, **(options or {}))
 
 
-def make_sync(name: str, api_base: str) -> SyncClient:
-    return _SYNC[name](api_base)
+def make_sync(name: str, api_base: str, options: dict[str, Any] | None = None) -> SyncClient:
+    return _SYNC[name](api_base, **(options or {}))

@@ -22,6 +22,7 @@ __all__ = [
     "SESSION_ID",
     "STRIPE_VERSION",
     "USER_AGENT",
+    "client_user_agent",
     "create_form_body",
 ]
 
@@ -31,6 +32,27 @@ API_KEY = "sk_test_" + "bench" + "0" * 19
 STRIPE_VERSION = "2026-09-30.endive"
 #: What the hand-written raw aiohttp client sends; the same length class as the SDK's own.
 USER_AGENT = "bench-raw-aiohttp/1.0 aiohttp Python"
+
+
+def client_user_agent() -> str:
+    """An ``X-Stripe-Client-User-Agent`` of the SDK's form and size, for the raw client to send."""
+    import platform
+
+    import aiohttp
+
+    return json.dumps(
+        {
+            "bindings_version": "1.0",
+            "httplib": "aiohttp",
+            "httplib_version": aiohttp.__version__,
+            "lang": "python",
+            "lang_version": platform.python_version(),
+            "platform": platform.platform(terse=True),
+            "publisher": "bench-raw-aiohttp",
+        },
+        sort_keys=True,
+    )
+
 
 SESSION_ID = "vs_1Pgc76B7WZ01zgkWBdQi8PTU"
 

@@ -14,6 +14,7 @@ from .clients import CLIENTS
 
 __all__ = [
     "markdown",
+    "paired_markdown",
     "ratelimit_markdown",
     "soak_markdown",
     "write_chart",
@@ -48,7 +49,7 @@ def _conc_label(row: dict[str, Any]) -> str:
     return f"{row['concurrency']} threads" if sync else str(row["concurrency"])
 
 
-def _load_tables(rows: Sequence[dict[str, Any]]) -> list[str]:
+def _load_tables(rows: Sequence[dict[str, Any]], server_poll: bool = False) -> list[str]:
     lines = ["### Throughput, latency, CPU and memory", ""]
     lines += _table(
         [
@@ -75,7 +76,7 @@ def _load_tables(rows: Sequence[dict[str, Any]]) -> list[str]:
                 _f(r["p999_ms"], 2),
                 _f(r["cpu_us_per_req"]),
                 _f(r["peak_rss_mb"], 1),
-                _f(r["server_cpu_util"] * 100, 0, " %"),
+                "polls" if server_poll else _f(r["server_cpu_util"] * 100, 0, " %"),
                 str(r["new_connections"]),
             ]
             for r in rows
@@ -117,6 +118,60 @@ def _load_tables(rows: Sequence[dict[str, Any]]) -> list[str]:
             f"{r['requests_mismatch']} mismatched runs"
             for r in bad
         ]
+    return lines
+
+
+def _ci(v: dict[str, float], digits: int = 2, signed: bool = False) -> str:
+    fmt = f"{{:{'+' if signed else ''}.{digits}f}}"
+    return f"{fmt.format(v['median'])} ({fmt.format(v['low'])} to {fmt.format(v['high'])})"
+
+
+def paired_markdown(paired: dict[str, Any], title: str = "### Paired runs") -> list[str]:
+    """The paired section: per-repetition ratios against the baseline, medians with 90 % intervals."""
+    rows = paired["summary"]
+    coverage = min((r["cpu_ratio"]["coverage"] for r in rows if r["client"] != r["baseline"]), default=0)
+    lines = [
+        title,
+        "",
+        f"{paired['reps']} repetitions, each running every client twice in ABBA order, "
+        f"{paired['n'] // 2:,} requests per block after a warm-up; ratios and differences are taken "
+        f"per repetition against `{paired['baseline']}`, then reduced to their median, with the "
+        f"order-statistic interval around it (coverage at least {coverage * 100:.0f} %: "
+        "a 90 % interval).",
+        "",
+    ]
+    lines += _table(
+        [
+            "op",
+            "C",
+            "client",
+            "CPU µs/req",
+            "req/s",
+            "CPU x base (90 % CI)",
+            "req/s x base (90 % CI)",
+            "CPU diff µs (90 % CI)",
+        ],
+        [
+            [
+                r["op"],
+                str(r["concurrency"]),
+                _LABELS.get(r["client"], r["client"]),
+                _f(r["cpu_us_per_req"], 1),
+                _f(r["rps"]),
+                "-" if r["client"] == r["baseline"] else _ci(r["cpu_ratio"], 3),
+                "-" if r["client"] == r["baseline"] else _ci(r["rps_ratio"], 3),
+                "-" if r["client"] == r["baseline"] else _ci(r["cpu_diff_us"], 1, signed=True),
+            ]
+            for r in rows
+        ],
+        "lllrrrrr",
+    )
+    bad = [r for r in rows if r["errors"] or r["mismatches"]]
+    for r in bad:
+        lines.append(
+            f"- **{r['op']} C={r['concurrency']} {r['client']}: {r['errors']} errors, "
+            f"{r['mismatches']} blocks with a server request count that differs from N**"
+        )
     return lines
 
 
@@ -232,11 +287,52 @@ def _target_lines(targets: Sequence[dict[str, Any]], title: str = "### Targets")
     def verdict(met: bool | None) -> str:
         return "not measured" if met is None else "met" if met else "**MISSED**"
 
+    def verdict_of(t: dict[str, Any]) -> str:
+        if t["met"] and t.get("interval_clear") is False:
+            return "met at the median; the interval straddles the line"
+        return verdict(t["met"])
+
+    def measured(t: dict[str, Any]) -> str:
+        interval = t.get("interval")
+        if not interval:
+            return _f(t["value"], 2)
+        return f"{_f(t['value'], 3)} ({_f(interval[0], 3)} to {_f(interval[1], 3)})"
+
     lines = [title, ""]
     lines += _table(
-        ["target", "measured", "wanted", "verdict"],
-        [[t["target"], _f(t["value"], 2), t["threshold"], verdict(t["met"])] for t in targets],
+        ["target", "measured (90 % CI)", "wanted", "verdict"],
+        [[t["target"], measured(t), t["threshold"], verdict_of(t)] for t in targets],
         "lrrl",
+    )
+    return lines
+
+
+def downloads_markdown(dl: dict[str, Any]) -> list[str]:
+    labels = {
+        "raw-aiohttp": "raw aiohttp `resp.read()`",
+        "si-download": "`files.download` (memory)",
+        "si-download_to": "`files.download_to` (a file)",
+    }
+    lines = [
+        f"### Downloads ({dl['size'] / 2**20:.0f} MiB)",
+        "",
+        f"One pinned process, the three readers in ABBA blocks of {dl['per_block']} downloads, "
+        f"{dl['reps']} repetitions; ratios per repetition against raw aiohttp, median and 90 % "
+        "interval.",
+        "",
+    ]
+    lines += _table(
+        ["reader", "MB/s", "CPU ms per download", "throughput x raw (90 % CI)"],
+        [
+            [
+                labels.get(r["reader"], r["reader"]),
+                _f(r["mb_per_s"]),
+                _f(r["cpu_ms_per_download"], 1),
+                "-" if r["reader"] == "raw-aiohttp" else _ci(r["ratio"], 3),
+            ]
+            for r in dl["rows"]
+        ],
+        "lrrr",
     )
     return lines
 
@@ -330,8 +426,21 @@ def markdown(result: dict[str, Any]) -> str:
             + (f" plus uncommitted changes to {', '.join(f'`{f}`' for f in dirty)}." if dirty else "."),
             "",
         ]
+    if meta.get("server_poll"):
+        lines += [
+            "The static server busy-polls (see the method): its CPU column reads *polls*.",
+            "",
+        ]
     if result.get("summary"):
-        lines += _load_tables(result["summary"])
+        lines += _load_tables(result["summary"], bool(meta.get("server_poll")))
+        lines.append("")
+    if result.get("paired"):
+        lines += paired_markdown(
+            result["paired"], "### Paired runs: AsyncStripeIdentity against raw aiohttp"
+        )
+        lines.append("")
+    if result.get("downloads"):
+        lines += downloads_markdown(result["downloads"])
         lines.append("")
     if result.get("micro"):
         lines += _micro_tables(result["micro"])

@@ -13,6 +13,7 @@ Routes (the API's, plus one for the harness):
 * ``POST /v1/identity/verification_sessions/{id}``      -> the session (update)
 * ``POST /v1/identity/verification_sessions/{id}/cancel`` -> the session, canceled
 * ``POST /v1/identity/verification_sessions/{id}/redact`` -> the session, redacted
+* ``GET  /v1/files/{id}/contents``                       -> a 20 MiB body (the download benchmark)
 * ``GET  /_bench/stats``                                 -> this process's CPU time and counters
 """
 
@@ -25,6 +26,8 @@ import http.client
 import json
 import multiprocessing
 import resource
+import selectors
+import time
 from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any
@@ -69,24 +72,34 @@ _NOT_FOUND_BODY = (
 ).encode()
 
 
-def _head(status: bytes, body: bytes) -> bytes:
+def _head(status: bytes, body: bytes, headers: bytes = _STATIC_HEADERS) -> bytes:
     return (
         b"HTTP/1.1 "
         + status
         + b"\r\n"
-        + _STATIC_HEADERS
+        + headers
         + b"content-length: "
         + str(len(body)).encode()
         + b"\r\n"
     )
 
 
+#: The download benchmark's file: 20 MiB, the size the target names.
+FILE_SIZE = 20 * 1024 * 1024
+_FILE_HEADERS = (
+    b"server: nginx\r\ncontent-type: image/png\r\ncache-control: no-cache, no-store\r\n"
+    b"connection: keep-alive\r\n"
+)
+_FILES_PREFIX = b"/v1/files/"
+_CONTENTS_SUFFIX = b"/contents"
+
+
 class _Route:
     __slots__ = ("body", "head", "name")
 
-    def __init__(self, name: str, status: bytes, body: bytes) -> None:
+    def __init__(self, name: str, status: bytes, body: bytes, headers: bytes = _STATIC_HEADERS) -> None:
         self.name = name
-        self.head = _head(status, body)
+        self.head = _head(status, body, headers)
         self.body = body
 
 
@@ -99,7 +112,21 @@ _REDACT = _Route("redact", b"200 OK", fixtures.REDACTED_BODY)
 _NOT_FOUND = _Route("not_found", b"404 Not Found", _NOT_FOUND_BODY)
 
 
+_file_route: _Route | None = None
+
+
+def _contents() -> _Route:
+    global _file_route
+    if _file_route is None:  # built on the first download only: 20 MiB
+        _file_route = _Route(
+            "file_contents", b"200 OK", bytes(range(256)) * (FILE_SIZE // 256), _FILE_HEADERS
+        )
+    return _file_route
+
+
 def _route(method: bytes, path: bytes) -> _Route:
+    if method == b"GET" and path.startswith(_FILES_PREFIX) and path.endswith(_CONTENTS_SUFFIX):
+        return _contents()
     if not path.startswith(_PREFIX):
         return _NOT_FOUND
     rest = path[len(_PREFIX) :]
@@ -201,17 +228,46 @@ class _HttpProtocol(asyncio.Protocol):
                     stop = lower.find(b"\r\n", at + 2)
                     key = head[at + 18 : stop if stop >= 0 else len(head)].strip()
                     extra += b"idempotency-key: " + key + b"\r\n"
-            transport.write(b"".join((route.head, extra, b"\r\n", route.body)))
+            if route is _file_route:  # no 20 MiB join: the head, then the body as it is
+                transport.write(b"".join((route.head, extra, b"\r\n")))
+                transport.write(route.body)
+            else:
+                transport.write(b"".join((route.head, extra, b"\r\n", route.body)))
             if b"\r\nconnection: close" in lower:
                 transport.close()
                 break
         self._buf = buf
 
 
-def serve(conn: Connection, core: int | None) -> None:
+class _PollingSelector(selectors.DefaultSelector):
+    """Never sleeps: polls (a zero timeout) until something is ready or the timeout has passed.
+
+    A server that sleeps in ``epoll_wait`` between requests must be woken by the kernel when a request
+    arrives, and on loopback the client pays for that wake-up inside its ``send()``: across vCPUs of a
+    VM it costs tens of µs, and more often the slower the client is (the server is idle more of the
+    time). A polling server is always awake, so a client's CPU per request is its own work only.
+    """
+
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        poll = super().select
+        while True:
+            ready: list[tuple[selectors.SelectorKey, int]] = poll(0)
+            if ready or (deadline is not None and time.monotonic() >= deadline):
+                return ready
+
+
+def serve(conn: Connection, core: int | None, poll: bool = False) -> None:
     """Process entry point: serve on a free loopback port until ``conn`` receives anything."""
     sysinfo.pin(core)
-    asyncio.run(_serve(conn))
+    if poll:
+        loop = asyncio.SelectorEventLoop(_PollingSelector())
+        try:
+            loop.run_until_complete(_serve(conn))
+        finally:
+            loop.close()
+    else:
+        asyncio.run(_serve(conn))
 
 
 async def _serve(conn: Connection) -> None:
@@ -243,10 +299,14 @@ async def _serve(conn: Connection) -> None:
 class StaticServer:
     """The server process, seen from the harness: ``with StaticServer(core) as server: server.url``."""
 
-    def __init__(self, core: int | None = None) -> None:
+    def __init__(self, core: int | None = None, poll: bool = True) -> None:
+        """``poll``: busy-poll instead of sleeping between requests (see ``_PollingSelector``)."""
         ctx = multiprocessing.get_context("spawn")
         self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=serve, args=(child, core), name="static-server", daemon=True)
+        self.poll = poll
+        self._proc = ctx.Process(
+            target=serve, args=(child, core, poll), name="static-server", daemon=True
+        )
         self._proc.start()
         child.close()
         if not self._conn.poll(30):

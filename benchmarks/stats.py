@@ -6,7 +6,7 @@ import math
 import statistics
 from collections.abc import Iterable, Sequence
 
-__all__ = ["latency_summary", "median", "percentile", "ratio"]
+__all__ = ["latency_summary", "median", "median_interval", "percentile", "ratio"]
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:
@@ -43,3 +43,28 @@ def ratio(numerator: float, denominator: float) -> float:
     if denominator == 0 or math.isnan(denominator) or math.isnan(numerator):
         return math.nan
     return numerator / denominator
+
+
+def median_interval(values: Iterable[float], level: float = 0.90) -> tuple[float, float, float]:
+    """A distribution-free confidence interval for the median: ``(low, high, coverage)``.
+
+    The order-statistic (sign-test) interval: with the n values sorted, ``[x(k), x(n+1-k)]`` holds the
+    true median with probability ``1 - 2 P(B <= k-1)``, B ~ Binomial(n, 1/2), whatever the values'
+    distribution, as long as they are independent. ``k`` is the largest whose coverage is at least
+    ``level``, so the coverage returned is at least ``level`` (a little more: it moves in steps).
+    Fewer than 5 values cannot reach 90 %: the interval is then the whole range, with its coverage.
+    """
+    xs = sorted(v for v in values if not math.isnan(v))
+    n = len(xs)
+    if n == 0:
+        return math.nan, math.nan, 0.0
+    cdf = 0.0  # P(B <= k - 1)
+    best = 1
+    best_coverage = 1 - 2 * 0.5**n
+    for k in range(1, n // 2 + 1):
+        cdf += math.comb(n, k - 1) * 0.5**n
+        coverage = 1 - 2 * cdf
+        if coverage < level:
+            break
+        best, best_coverage = k, coverage
+    return xs[best - 1], xs[n - best], best_coverage

@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import analysis, sysinfo
-from .clients import ClientSpec
+from .clients import ClientSpec, Contender
+from .downloads import run_downloads
 from .emulator_bench import run_emulator_bench
 from .micro import run_micro
+from .paired import paired_summary, run_paired
 from .progress import Progress
 from .soak import run_soak
-from .static_server import StaticServer
+from .static_server import FILE_SIZE, StaticServer
 from .worker import ClientWorker
 
 __all__ = ["Options", "run_soak_mode", "run_suite"]
@@ -42,6 +44,10 @@ class Options:
     warmup: int | None
     emulator_n: int
     command: str
+    #: The static server busy-polls (the default) or sleeps between requests.
+    server_poll: bool = True
+    #: The paired section: repetitions (ABBA blocks of raw aiohttp and the SDK).
+    paired_reps: int = 20
 
 
 def _isolated(core: int | None, fn: Callable[..., T], *args: Any) -> T:
@@ -74,6 +80,7 @@ def _meta(opts: Options, client_core: int | None, server_core: int | None) -> di
         "sdk_revision": sysinfo.sdk_revision(),
         "json_decoder_raw_aiohttp": "orjson.loads",
         "closed_loop": True,
+        "server_poll": opts.server_poll,
     }
 
 
@@ -113,10 +120,40 @@ def run_suite(opts: Options, progress: Progress) -> dict[str, Any]:
     client_core, server_core = sysinfo.cpu_plan()
     result: dict[str, Any] = {"meta": _meta(opts, client_core, server_core)}  # before pinning
     sysinfo.pin(client_core)  # the harness itself mostly waits; keep it off the server's core
-    with StaticServer(server_core) as server:
+    with StaticServer(server_core, poll=opts.server_poll) as server:
         if "load" in opts.sections:
             result["runs"] = _run_load(opts, server, client_core, progress)
             result["summary"] = analysis.summarize(result["runs"])
+        if "paired" in opts.sections:
+            progress.note("paired runs ...")
+            contenders = [Contender.parse("raw-aiohttp"), Contender.parse("si-async")]
+            ops = [op for op in opts.ops if op in ("GET", "POST")]
+            levels = [c for c in opts.concurrency if c > 1] or list(opts.concurrency)
+            blocks = run_paired(
+                contenders,
+                server.url,
+                server.port,
+                client_core,
+                ops=ops,
+                concurrency=levels,
+                n=opts.n,
+                reps=opts.paired_reps,
+                warmup=lambda conc: _warmup(opts, conc),
+                progress=progress,
+            )
+            result["paired"] = {
+                "baseline": "raw-aiohttp",
+                "n": opts.n,
+                "reps": opts.paired_reps,
+                "contenders": [c.key for c in contenders],
+                "summary": paired_summary(blocks, "raw-aiohttp"),
+                "blocks": blocks,
+            }
+        if "downloads" in opts.sections:
+            progress.note("downloads ...")
+            result["downloads"] = run_downloads(
+                server.url, client_core, FILE_SIZE, 2 if opts.quick else 4, 3 if opts.quick else 9
+            )
         if "micro" in opts.sections:
             progress.note("micro-benchmarks ...")
             result["micro"] = _isolated(client_core, run_micro, server.url, opts.quick)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import multiprocessing
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -20,6 +21,7 @@ from typing import Any
 
 from . import sysinfo
 from .clients import AsyncClient, ClientSpec, SyncClient, make_async, make_sync
+from .sampler import Sampler
 from .static_server import server_stats
 from .stats import latency_summary
 from .workloads import LoadOutcome, run_async, run_sync
@@ -44,6 +46,8 @@ class RunResult:
     peak_rss_mb: float
     rss_mb: float
     server: dict[str, Any] = field(default_factory=dict)
+    #: With ``profile``: samples per layer (see ``sampler``) and the collections seen.
+    profile: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,8 +71,11 @@ def _server_delta(before: dict[str, Any], after: dict[str, Any], wall: float, n:
 class _Host:
     """The worker-side state: the client, its loop (async) or thread pools (sync)."""
 
-    def __init__(self, spec: ClientSpec, api_base: str, port: int | None) -> None:
+    def __init__(
+        self, spec: ClientSpec, api_base: str, port: int | None, options: dict[str, Any] | None = None
+    ) -> None:
         self.spec = spec
+        self.options = options
         self.port = port
         self.loop: asyncio.AbstractEventLoop | None = None
         self.async_client: AsyncClient | None = None
@@ -79,10 +86,10 @@ class _Host:
             asyncio.set_event_loop(self.loop)
             self.async_client = self.loop.run_until_complete(self._start_async(api_base))
         else:
-            self.sync_client = make_sync(spec.name, api_base)
+            self.sync_client = make_sync(spec.name, api_base, options)
 
     async def _start_async(self, api_base: str) -> AsyncClient:
-        client = make_async(self.spec.name, api_base)
+        client = make_async(self.spec.name, api_base, self.options)
         await client.start()
         return client
 
@@ -105,14 +112,21 @@ class _Host:
                 self.executors[concurrency] = executor
         return run_sync(sync_fn, n, concurrency, executor, on_start=mark)
 
-    def run(self, op: str, concurrency: int, n: int, warmup: int, rep: int) -> RunResult:
+    def run(
+        self, op: str, concurrency: int, n: int, warmup: int, rep: int, profile: bool = False
+    ) -> RunResult:
         if warmup:
             self._load(op, warmup, concurrency, [])
         gc.collect()
         sysinfo.reset_peak_rss()
         before = server_stats(self.port) if self.port is not None else None
         marks: list[tuple[float, float]] = []
-        outcome = self._load(op, n, concurrency, marks)
+        sampler = Sampler() if profile else None
+        if sampler is not None:
+            with sampler:
+                outcome = self._load(op, n, concurrency, marks)
+        else:
+            outcome = self._load(op, n, concurrency, marks)
         wall = time.perf_counter() - marks[0][0]
         cpu = time.process_time() - marks[0][1]
         after = server_stats(self.port) if self.port is not None else None
@@ -133,6 +147,7 @@ class _Host:
             peak_rss_mb=sysinfo.peak_rss_mb(),
             rss_mb=sysinfo.rss_mb(),
             server=_server_delta(before, after, wall, n) if before and after else {},
+            profile=sampler.result() if sampler is not None else None,
         )
 
     def close(self) -> None:
@@ -147,11 +162,26 @@ class _Host:
 
 
 def _worker_main(
-    conn: Connection, spec: ClientSpec, api_base: str, port: int | None, core: int | None
+    conn: Connection,
+    spec: ClientSpec,
+    api_base: str,
+    port: int | None,
+    core: int | None,
+    sdk_path: str | None = None,
+    options: dict[str, Any] | None = None,
 ) -> None:
     sysinfo.pin(core)
+    if sdk_path:
+        sys.path.insert(0, sdk_path)  # before the client imports stripe_identity
     try:
-        host = _Host(spec, api_base, port)
+        host = _Host(spec, api_base, port, options)
+        if sdk_path and spec.name.startswith("si-"):
+            import stripe_identity
+
+            if not stripe_identity.__file__ or not stripe_identity.__file__.startswith(sdk_path):
+                raise RuntimeError(
+                    f"stripe_identity came from {stripe_identity.__file__}, not {sdk_path}"
+                )
     except BaseException as exc:
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
         raise
@@ -159,9 +189,9 @@ def _worker_main(
     while True:
         command = conn.recv()
         if command[0] == "run":
-            _, op, concurrency, n, warmup, rep = command
+            _, op, concurrency, n, warmup, rep, profile = command
             try:
-                conn.send(("ok", host.run(op, concurrency, n, warmup, rep)))
+                conn.send(("ok", host.run(op, concurrency, n, warmup, rep, profile)))
             except BaseException as exc:
                 conn.send(("error", f"{type(exc).__name__}: {exc}"))
         else:
@@ -173,14 +203,25 @@ def _worker_main(
 class ClientWorker:
     """The harness side of a worker process."""
 
-    def __init__(self, spec: ClientSpec, api_base: str, port: int | None, core: int | None) -> None:
-        """``port`` is the static server's, for its CPU counters; ``None`` for other servers."""
+    def __init__(
+        self,
+        spec: ClientSpec,
+        api_base: str,
+        port: int | None,
+        core: int | None,
+        sdk_path: str | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> None:
+        """``port`` is the static server's, for its CPU counters; ``None`` for other servers.
+
+        ``sdk_path`` imports ``stripe_identity`` from another tree; ``options`` go to the client.
+        """
         ctx = multiprocessing.get_context("spawn")
         self.spec = spec
         self._conn, child = ctx.Pipe()
         self._proc = ctx.Process(
             target=_worker_main,
-            args=(child, spec, api_base, port, core),
+            args=(child, spec, api_base, port, core, sdk_path, options),
             name=f"bench-{spec.name}",
             daemon=True,
         )
@@ -196,8 +237,10 @@ class ClientWorker:
         message: tuple[str, Any] = self._conn.recv()
         return message
 
-    def run(self, op: str, concurrency: int, n: int, warmup: int, rep: int) -> RunResult:
-        self._conn.send(("run", op, concurrency, n, warmup, rep))
+    def run(
+        self, op: str, concurrency: int, n: int, warmup: int, rep: int, profile: bool = False
+    ) -> RunResult:
+        self._conn.send(("run", op, concurrency, n, warmup, rep, profile))
         status, detail = self._recv(1800)
         if status != "ok":
             raise RuntimeError(f"{self.spec.name} {op} C={concurrency} failed: {detail}")

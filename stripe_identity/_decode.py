@@ -48,7 +48,9 @@ def decode_model(response: Response, cls: type[T]) -> T:
         obj: T = hook(data, cls)
     except Exception as exc:  # cattrs, TypeError, KeyError...: all mean "not the documented shape"
         raise _unusable(response, f"an unexpected shape ({type(exc).__name__}: {exc})") from None
-    _set(obj, "_last_response", ResponseMeta.of(response))
+    # ResponseMeta is built when last_response is first read (see PendingMeta).
+    key = response.request.headers.get("Idempotency-Key")
+    _set(obj, "_last_response", (response.status, response.headers, key))
     return obj
 
 

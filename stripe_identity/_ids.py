@@ -12,8 +12,27 @@ __all__ = ["path_id"]
 _PLAIN = re.compile(r"[A-Za-z0-9_-]+").fullmatch
 
 
+#: Ids already checked and escaped: the same session is often retrieved again and again. Bounded:
+#: emptied when full, so it never holds more than a few hundred kB.
+_CHECKED: dict[str, str] = {}
+_CHECKED_MAX = 4096
+
+
 def path_id(value: object, param: str) -> str:
     """``value`` escaped for a URL path (``vs_1/../x`` -> ``vs_1%2F..%2Fx``)."""
+    if type(value) is str:
+        escaped = _CHECKED.get(value)
+        if escaped is not None:
+            return escaped
+        escaped = _path_id(value, param)
+        if len(_CHECKED) >= _CHECKED_MAX:
+            _CHECKED.clear()
+        _CHECKED[value] = escaped
+        return escaped
+    return _path_id(value, param)
+
+
+def _path_id(value: object, param: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidRequestError(
             f"Could not determine which URL to request: {param} must be a non-empty string, "

@@ -23,6 +23,10 @@ __all__ = ["DEFAULT_MAX_DOWNLOAD_BYTES", "Destination", "FileSink", "MemorySink"
 #: Downloads larger than this are refused unless the call raises ``max_bytes``.
 DEFAULT_MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
 
+#: A file sink writes (from a worker thread) once this much has arrived: a thread hop per 64 KiB
+#: chunk halved download_to's throughput against reading into memory.
+_WRITE_BATCH = 1024 * 1024
+
 #: A path to write to, or an open binary file.
 Destination = str | os.PathLike[str] | BinaryIO
 
@@ -72,6 +76,8 @@ class FileSink:
         self._temporary: pathlib.Path | None = None
         self._origin: int | None = None
         self._attempts = 0
+        self._pending: list[bytes] = []  # received, not yet written
+        self._pending_size = 0
         self.size = 0
 
     async def __aenter__(self) -> FileSink:
@@ -98,6 +104,8 @@ class FileSink:
         if length is not None and length > self._max:
             raise _too_large(self._max)
         self._attempts += 1
+        self._pending.clear()
+        self._pending_size = 0
         if self._attempts > 1 and self.size:
             if self._origin is None and self._temporary is None:
                 raise APIConnectionError(
@@ -111,8 +119,17 @@ class FileSink:
         self.size += len(chunk)
         if self.size > self._max:
             raise _too_large(self._max)
+        self._pending.append(chunk)
+        self._pending_size += len(chunk)
+        if self._pending_size >= _WRITE_BATCH:
+            await anyio.to_thread.run_sync(self._write_pending)
+
+    def _write_pending(self) -> None:
         assert self._file is not None
-        await anyio.to_thread.run_sync(self._file.write, chunk)
+        data = b"".join(self._pending)
+        self._pending.clear()
+        self._pending_size = 0
+        self._file.write(data)
 
     def _rewind(self) -> None:
         assert self._file is not None
@@ -128,6 +145,12 @@ class FileSink:
         await anyio.to_thread.run_sync(self._finish, exc is None, abandon_on_cancel=False)
 
     def _finish(self, ok: bool) -> None:
+        if ok and self._pending:
+            try:
+                self._write_pending()  # the tail of the download
+            except BaseException:
+                self._finish(False)  # no partial file, as for any other failure
+                raise
         file, temporary, target = self._file, self._temporary, self._target
         if (
             temporary is None or target is None

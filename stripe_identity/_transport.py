@@ -21,7 +21,7 @@ from yarl import URL
 
 from ._errors import APIConnectionError, APIError, APITimeoutError
 from ._proxy import ProxyResolver, mask
-from ._response import BodySink, Request, Response
+from ._response import BodySink, Request, Response, new_response
 
 __all__ = ["AiohttpTransport", "DEFAULT_MAX_RESPONSE_BYTES"]
 
@@ -129,7 +129,8 @@ class AiohttpTransport:
                     body = await self._read_big_body(resp, request, length)
                 if not self._used_tls and request.url.startswith("https:"):
                     self._used_tls = True
-                return Response(resp.status, resp.headers, body, request, time.perf_counter() - started)
+                elapsed = time.perf_counter() - started
+                return new_response(resp.status, resp.headers, body, request, elapsed)
         except _SinkFailed as failed:
             raise failed.error from None
         except APIError:
@@ -242,7 +243,9 @@ async def _stream(resp: aiohttp.ClientResponse, sink: BodySink) -> None:
     except Exception as exc:
         resp.close()  # do not drain a body we refuse
         raise _SinkFailed(exc) from None
-    async for chunk in resp.content.iter_chunked(_CHUNK):
+    # Whatever the socket delivered, as it is: iter_chunked(n) slices the reader's buffer into copies
+    # of n bytes, one more copy of the whole file.
+    async for chunk in resp.content.iter_any():
         try:
             await sink.write(chunk)
         except Exception as exc:

@@ -189,6 +189,9 @@ async def test_every_result_exposes_its_response(
     again = await client.verification_sessions.retrieve("vs_meta")
     assert again == session
     assert again.last_response != meta
+    # Built on first read, then kept: the same object every time.
+    assert session.last_response is meta
+    assert isinstance(meta, si.ResponseMeta)
 
 
 async def test_redirects_are_not_followed(client: si.AsyncStripeIdentity, fake_api: FakeStripe) -> None:

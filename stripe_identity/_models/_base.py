@@ -21,6 +21,11 @@ __all__ = ["APIResource", "ErrorObject", "StripeObject"]
 
 ErrorType = Literal["api_error", "card_error", "idempotency_error", "invalid_request_error"] | str
 
+#: What a client call leaves on the object it returns: the status, the headers and the idempotency key
+#: of the response, turned into a :class:`ResponseMeta` when ``last_response`` is first read (most
+#: callers never read it, and building it on every call cost about a microsecond).
+PendingMeta = tuple[int, Mapping[str, str], str | None]
+
 
 @attrs.frozen(kw_only=True)
 class StripeObject:
@@ -60,7 +65,7 @@ class StripeObject:
 class APIResource(StripeObject):
     """An object a client call returned: it also remembers the HTTP response that produced it."""
 
-    _last_response: ResponseMeta | None = attrs.field(
+    _last_response: ResponseMeta | PendingMeta | None = attrs.field(
         default=None, eq=False, repr=False, alias="_last_response"
     )
 
@@ -73,12 +78,16 @@ class APIResource(StripeObject):
         ``AttributeError`` (so ``getattr(obj, "last_response", None)`` tells the two apart).
         """
         meta = self._last_response
+        if meta.__class__ is tuple:  # built on first use (see PendingMeta)
+            status, headers, idempotency_key = meta
+            meta = ResponseMeta(status, headers, headers.get("Request-Id"), idempotency_key)
+            object.__setattr__(self, "_last_response", meta)
         if meta is None:
             raise AttributeError(
                 f"this {type(self).__name__} was not returned by a client call (it came from a "
                 "webhook or was nested in another object), so it has no last_response"
             )
-        return meta
+        return meta  # type: ignore[return-value]
 
 
 _FIELD_NAMES: dict[type, frozenset[str]] = {}
