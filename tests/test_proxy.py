@@ -318,6 +318,14 @@ async def test_a_proxy_that_is_not_listening_is_a_connection_error(
     assert_no_password(*error_texts(info.value), logs=logs)
 
 
+# Python 3.10's asyncio (the SSL implementation that 3.11 replaced) can drop an SSL transport over a
+# tunnel whose socket died without closing it; from 3.11 on nothing leaks, and a warning fails here.
+_OLD_SSL_LEAK = pytest.mark.filterwarnings(
+    "ignore::pytest.PytestUnraisableExceptionWarning" if sys.version_info < (3, 11) else "error"
+)
+
+
+@_OLD_SSL_LEAK
 async def test_a_proxy_that_goes_away_under_a_live_tunnel(
     tls_emulator: Emulator, client_context: ssl.SSLContext
 ) -> None:
