@@ -78,16 +78,17 @@ class APIResource(StripeObject):
         ``AttributeError`` (so ``getattr(obj, "last_response", None)`` tells the two apart).
         """
         meta = self._last_response
-        if meta.__class__ is tuple:  # built on first use (see PendingMeta)
-            status, headers, idempotency_key = meta
-            meta = ResponseMeta(status, headers, headers.get("Request-Id"), idempotency_key)
-            object.__setattr__(self, "_last_response", meta)
+        if isinstance(meta, ResponseMeta):
+            return meta
         if meta is None:
             raise AttributeError(
                 f"this {type(self).__name__} was not returned by a client call (it came from a "
                 "webhook or was nested in another object), so it has no last_response"
             )
-        return meta  # type: ignore[return-value]
+        status, headers, idempotency_key = meta  # built on first use (see PendingMeta)
+        built = ResponseMeta(status, headers, headers.get("Request-Id"), idempotency_key)
+        object.__setattr__(self, "_last_response", built)
+        return built
 
 
 _FIELD_NAMES: dict[type, frozenset[str]] = {}
