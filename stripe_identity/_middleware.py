@@ -20,6 +20,7 @@ __all__ = [
     "Handler",
     "Middleware",
     "build_chain",
+    "give_idempotency_key",
     "idempotency_middleware",
 ]
 
@@ -47,12 +48,17 @@ def build_chain(middlewares: Sequence[Middleware], terminal: Handler) -> Handler
     return handler
 
 
+def give_idempotency_key(request: Request) -> None:
+    """A POST without an ``Idempotency-Key`` gets one (a UUID4); a key the caller chose stays."""
+    if request.method == "POST" and "Idempotency-Key" not in request.headers:
+        request.headers["Idempotency-Key"] = str(uuid.uuid4())
+
+
 def idempotency_middleware(request: Request, call_next: Handler) -> Awaitable[Response]:
     """Give every POST one ``Idempotency-Key`` before its first attempt.
 
     It sits outside the retry middleware, so every retry of the call carries the same key and the API
-    executes the POST at most once. A key the caller chose is left as it is.
+    executes the POST at most once.
     """
-    if request.method == "POST" and "Idempotency-Key" not in request.headers:
-        request.headers["Idempotency-Key"] = str(uuid.uuid4())
+    give_idempotency_key(request)
     return call_next(request)

@@ -10,7 +10,6 @@ encodes its params. The chain, outermost first::
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar
 
@@ -26,7 +25,13 @@ from ._headers import (
     client_user_agent,
     user_agent,
 )
-from ._middleware import Handler, Middleware, build_chain, idempotency_middleware
+from ._middleware import (
+    Handler,
+    Middleware,
+    build_chain,
+    give_idempotency_key,
+    idempotency_middleware,
+)
 from ._models import APIResource, HasId, ListObject, RawObject
 from ._options import NO_OPTIONS as _NO_OPTIONS
 from ._options import RequestOptions, to_request_options
@@ -154,8 +159,7 @@ class Requestor:
             return decode_model(await self._handler(request), cls)
         # The chain inline: idempotency_middleware, then the first attempt; the retry middleware
         # takes over for anything but a final answer (and logs each attempt when DEBUG is on).
-        if method == "POST" and "Idempotency-Key" not in request.headers:
-            request.headers["Idempotency-Key"] = str(uuid.uuid4())
+        give_idempotency_key(request)
         try:
             response = await transport(request)
         except APIConnectionError as exc:
