@@ -1,12 +1,22 @@
 """Compiled structure hooks: the production converter's fast path for the models.
 
-cattrs' generated hooks call one function per field (and two for an optional one), then build the
-object through its attrs ``__init__``. For a session that is about a hundred Python calls, most of
-the SDK's own CPU per request. The hook compiled here does the same work inline: one type check per
-scalar field, nested models through their own hooks, and the slots filled directly (the models are
-frozen, so ``__init__`` would go through ``object.__setattr__`` anyway). It is registered on the one
-cattrs converter, and the strict converter's cattrs-generated hooks are the reference it is tested
-against (``tests/test_models.py``).
+A response is checked whole when it arrives, and built as it is read. For each model class this
+module compiles three functions from its fields:
+
+* ``check(o)`` walks the JSON object once and refuses any value of the wrong JSON type, nested
+  objects included (through their own ``check``). A malformed response is therefore still an error
+  of the call that received it, never of a later attribute read.
+* ``shell(o)`` makes the instance with only the JSON object behind it (``_json``).
+* ``structure(o)`` is both, inlined: the converter's hook.
+
+Every field of the class is then a :class:`_Lazy` attribute: its first read takes the value from
+``_json`` (building a nested model's shell, a list, an expanded object) and stores it in the instance,
+where later reads find it without calling anything. A caller pays for the fields it reads, once; a
+handler that reads a session's ``id`` and ``status`` no longer builds its nine nested objects.
+Instances made by ``__init__`` (users, tests, the strict converter) hold every field from the start,
+so the lazy attributes never run for them: equality, ``repr``, pickling and ``attrs.evolve`` see the
+same values either way. The strict converter's cattrs-generated hooks are the reference the
+compiled ones are tested against (``tests/test_models.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +33,49 @@ __all__ = ["compile_structure"]
 _UNION_TYPES = (Union, types.UnionType)
 
 Hook = Callable[[Any, Any], Any]
+Check = Callable[[Any], None]
+Build = Callable[[Any], Any]
+
+#: The compiled (check, shell) of each compiled hook, so that a model nesting another can check
+#: it without building it, and build its shell when the field is first read.
+_PARTS: dict[Hook, tuple[Check, Build]] = {}
+
+#: Fields every shell stores up front: the JSON object, and the response it came with (set by the
+#: client on the objects it returns).
+_STORED = ("_json", "_last_response")
+
+
+class _Lazy:
+    """A model field taken from the instance's JSON object on first read, then kept in the instance.
+
+    A non-data descriptor: once the value is in the instance's ``__dict__``, Python finds it there
+    and never calls this again.
+    """
+
+    __slots__ = ("build", "default", "name")
+
+    def __init__(self, name: str, default: Any, build: Build | None) -> None:
+        self.name = name
+        self.default = default
+        self.build = build
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        store = obj.__dict__
+        value = store["_json"].get(self.name, self.default)
+        if value is not None and self.build is not None:
+            value = self.build(value)
+        store[self.name] = value
+        return value
+
+
+#: The containers of strings checked inline: (the JSON type, how to reach the values, the error's
+#: words).
+_CONTAINERS = {
+    "str_map": ("dict", ".values()", "an object of strings"),
+    "str_list": ("list", "", "a list of strings"),
+}
 
 
 def _kind(tp: Any) -> tuple[str, bool, Any]:
@@ -40,6 +93,8 @@ def _kind(tp: Any) -> tuple[str, bool, Any]:
         return "bool", optional, tp
     if tp == Mapping[str, str]:
         return "str_map", optional, tp
+    if get_origin(tp) is list and _kind(get_args(tp)[0]) == ("str", False, get_args(tp)[0]):
+        return "str_list", optional, tp
     if get_origin(tp) is Literal:
         return "str", optional, tp
     if get_origin(tp) in _UNION_TYPES:
@@ -50,73 +105,93 @@ def _kind(tp: Any) -> tuple[str, bool, Any]:
     return "hook", optional, tp
 
 
-def _slot_setter(cls: type, name: str) -> Callable[[Any, Any], None]:
-    for klass in cls.__mro__:
-        descriptor = klass.__dict__.get(name)
-        if descriptor is not None and hasattr(descriptor, "__set__"):
-            setter: Callable[[Any, Any], None] = descriptor.__set__
-            return setter
-    raise TypeError(f"{cls.__name__}.{name} is not a slot")
+def _hook_build(hook: Hook, tp: Any) -> Build:
+    def build(value: Any) -> Any:
+        return hook(value, tp)
+
+    return build
 
 
 def compile_structure(cls: type, hook_for: Callable[[Any], Hook]) -> Hook:
-    """A structure hook for the attrs model ``cls``; ``hook_for(type)`` gives nested hooks."""
+    """A structure hook for the attrs model ``cls``; ``hook_for(type)`` gives nested hooks.
+
+    Installs the lazy attributes on ``cls`` (the same ones each time it is compiled).
+    """
     hints = typing.get_type_hints(cls)
+    names = {f.name for f in attrs.fields(cls)}
     namespace: dict[str, Any] = {"cls": cls, "new": object.__new__, "bad": _bad}
-    lines = [
-        "def structure(o, _=None):",
-        "    if o.__class__ is not dict:",
-        f"        bad({cls.__name__!r}, 'an object', o)",
-        "    obj = new(cls)",
-    ]
+    checks: list[str] = []
     for index, field in enumerate(attrs.fields(cls)):
         name = field.name
-        setter = f"set_{index}"
-        namespace[setter] = _slot_setter(cls, name)
-        if name == "_json":
-            lines.append(f"    {setter}(obj, o)")
+        if name in _STORED:
             continue
-        if name == "_last_response":
-            lines.append(f"    {setter}(obj, None)")
-            continue
+        if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            raise TypeError(f"{cls.__name__}.{name}: a lazy field needs a plain default")
         kind, optional, inner = _kind(hints[name])
         required = field.default is attrs.NOTHING
+        default = None if required else field.default
         if required:
-            lines.append(f"    v = o[{name!r}]")
+            checks.append(f"v = o[{name!r}]")
         else:
-            namespace[f"default_{index}"] = field.default
-            lines.append(f"    v = o.get({name!r}, default_{index})")
+            namespace[f"default_{index}"] = default
+            checks.append(f"v = o.get({name!r}, default_{index})")
         guard = "v is not None and " if optional or not required else ""
+        build: Build | None = None
         if kind == "hook":
             # None is handled inline, so the nested hook is the one for the inner type.
-            namespace[f"hook_{index}"] = hook_for(inner)
-            namespace[f"type_{index}"] = inner
-            if guard:
-                lines.append("    if v is not None:")
-                lines.append(f"        v = hook_{index}(v, type_{index})")
+            hook = hook_for(inner)
+            parts = _PARTS.get(hook)
+            if parts is not None:
+                # A nested model: checked now, its shell built when the field is first read.
+                namespace[f"check_{index}"], build = parts
+                call = f"check_{index}(v)"
             else:
-                lines.append(f"    v = hook_{index}(v, type_{index})")
-        elif kind == "str_map":
-            # Inline rather than a hook: metadata is on every session.
-            lines.append(f"    if {guard}v.__class__ is not dict:")
-            lines.append(f"        bad({name!r}, 'an object of strings', v)")
-            if guard:
-                lines.append("    if v is not None:")
-                lines.append("        for x in v.values():")
-                lines.append("            if x.__class__ is not str:")
-                lines.append(f"                bad({name!r}, 'an object of strings', x)")
-            else:
-                lines.append("    for x in v.values():")
-                lines.append("        if x.__class__ is not str:")
-                lines.append(f"            bad({name!r}, 'an object of strings', x)")
+                # Anything else (lists, expandable ids, an event's object): the hook checks it
+                # now and builds it again on first read, from data known to be good.
+                namespace[f"hook_{index}"] = hook
+                namespace[f"type_{index}"] = inner
+                build = _hook_build(hook, inner)
+                call = f"hook_{index}(v, type_{index})"
+            checks.extend(["if v is not None:", f"    {call}"] if guard else [call])
+        elif kind in _CONTAINERS:
+            # Inline rather than a hook: metadata is on every session, a list of document types on
+            # most. A list is copied when read, as cattrs would build it: the model's list is not
+            # the JSON's.
+            container, values, expected = _CONTAINERS[kind]
+            loop = [
+                f"for x in v{values}:",
+                "    if x.__class__ is not str:",
+                f"        bad({name!r}, {expected!r}, x)",
+            ]
+            checks.append(f"if {guard}v.__class__ is not {container}:")
+            checks.append(f"    bad({name!r}, {expected!r}, v)")
+            checks.extend(["if v is not None:", *(f"    {line}" for line in loop)] if guard else loop)
+            if kind == "str_list":
+                build = list
         else:
-            lines.append(f"    if {guard}v.__class__ is not {kind}:")
-            lines.append(f"        bad({name!r}, {kind!r}, v)")
-        lines.append(f"    {setter}(obj, v)")
-    lines.append("    return obj")
-    code = compile("\n".join(lines), f"<stripe_identity compiled structure {cls.__name__}>", "exec")
+            checks.append(f"if {guard}v.__class__ is not {kind}:")
+            checks.append(f"    bad({name!r}, {kind!r}, v)")
+        setattr(cls, name, _Lazy(name, default, build))
+
+    head = ["if o.__class__ is not dict:", f"    bad({cls.__name__!r}, 'an object', o)"]
+    shell = ["obj = new(cls)", "d = obj.__dict__", "d['_json'] = o"]
+    if "_last_response" in names:
+        shell.append("d['_last_response'] = None")
+    shell.append("return obj")
+    source = "\n".join(
+        [
+            "def check(o):",
+            *(f"    {line}" for line in head + checks),
+            "def shell(o):",
+            *(f"    {line}" for line in shell),
+            "def structure(o, _=None):",
+            *(f"    {line}" for line in head + checks + shell),
+        ]
+    )
+    code = compile(source, f"<stripe_identity compiled structure {cls.__name__}>", "exec")
     exec(code, namespace)
     structure: Hook = namespace["structure"]
+    _PARTS[structure] = (namespace["check"], namespace["shell"])
     return structure
 
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import copy
+import pickle
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -229,3 +231,74 @@ def test_compiled_hooks_build_what_the_cattrs_hooks_build(data: dict[str, Any]) 
     reference = strict.structure(data, si.VerificationSession)
     assert fast == reference
     assert fast.to_dict() == reference.to_dict() == data
+
+
+# --- built as read: checked whole on arrival, each field taken from the JSON on first read ---------
+
+
+def test_a_model_is_checked_whole_but_built_as_it_is_read() -> None:
+    session = converter.structure(copy.deepcopy(FULL_SESSION), si.VerificationSession)
+    assert set(vars(session)) == {"_json", "_last_response"}  # nothing built yet
+    assert session.status == "requires_input"
+    options = session.options
+    assert options is not None
+    assert set(vars(session)) == {"_json", "_last_response", "status", "options"}
+    assert session.options is options  # built once, then kept
+    assert options.document is not None
+    assert options.document.allowed_types == ["driving_license", "passport"]
+    # The model's list is its own, as cattrs builds it: changing it leaves the JSON alone.
+    assert options.document.allowed_types is not FULL_SESSION["options"]["document"]["allowed_types"]
+    assert session == strict.structure(FULL_SESSION, si.VerificationSession)
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("options", "document", "allowed_types"), [1]),
+        (("options", "document", "allowed_types"), "passport"),
+        (("options", "document", "require_live_capture"), "yes"),
+        (("options", "matching"), []),
+        (("verified_outputs", "address", "city"), 94111),
+        (("verified_outputs", "dob", "year"), "1990"),
+        (("last_error", "code"), {"code": "x"}),
+        (("metadata", "user"), 42),
+    ],
+)
+def test_a_bad_value_deep_in_a_field_nobody_reads_still_fails_on_arrival(
+    path: tuple[str, ...], value: Any
+) -> None:
+    data = copy.deepcopy(FULL_SESSION)
+    parent = data
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = value
+    with pytest.raises(TypeError, match="(?i)" + "|".join(path)):  # names where it is
+        converter.structure(data, si.VerificationSession)
+
+
+def test_lazy_and_built_models_copy_pickle_and_evolve_alike() -> None:
+    reference = strict.structure(FULL_SESSION, si.VerificationSession)
+    makers: list[Callable[[Any], Any]] = [
+        lambda s: s,
+        copy.copy,
+        copy.deepcopy,
+        lambda s: pickle.loads(pickle.dumps(s)),
+    ]
+    for make in makers:
+        lazy = make(converter.structure(copy.deepcopy(FULL_SESSION), si.VerificationSession))
+        assert lazy == reference
+        assert repr(lazy) == repr(reference)
+        assert lazy.to_dict() == FULL_SESSION
+    lazy = converter.structure(copy.deepcopy(FULL_SESSION), si.VerificationSession)
+    evolved = attrs.evolve(lazy, status="verified")
+    assert evolved.status == "verified"
+    assert evolved.options == reference.options
+    assert lazy.status == "requires_input"
+
+
+def test_a_model_built_by_its_constructor_needs_no_json() -> None:
+    report = si.VerificationReport(
+        id="vr_1", object="identity.verification_report", created=1, livemode=False, type="document"
+    )
+    assert report.document is None
+    assert report.extra_fields == {}

@@ -27,7 +27,7 @@ ErrorType = Literal["api_error", "card_error", "idempotency_error", "invalid_req
 PendingMeta = tuple[int, Mapping[str, str], str | None]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class StripeObject:
     """Base of every model: keeps the JSON object it was built from, outside equality."""
 
@@ -61,7 +61,7 @@ class StripeObject:
         return data
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class APIResource(StripeObject):
     """An object a client call returned: it also remembers the HTTP response that produced it."""
 
@@ -102,7 +102,7 @@ def _field_names(cls: type) -> frozenset[str]:
     return names
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ErrorObject(StripeObject):
     """The ``error`` member of an error response body (the typed form of ``StripeError.json_body``)."""
 

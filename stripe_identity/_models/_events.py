@@ -26,7 +26,7 @@ EventType = IdentityEventType | str
 EventObject = VerificationSession | dict[str, Any]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class EventRequest(StripeObject):
     """The API request that caused an event (``id`` is ``None`` for automatic changes)."""
 
@@ -34,7 +34,7 @@ class EventRequest(StripeObject):
     idempotency_key: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class EventData(StripeObject):
     """The object an event is about, and what changed."""
 
@@ -43,7 +43,7 @@ class EventData(StripeObject):
     previous_attributes: Mapping[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Event(APIResource):
     """Something that happened in the account, as webhooks deliver it and ``client.events`` lists it.
 

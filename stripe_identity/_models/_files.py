@@ -40,7 +40,7 @@ FilePurpose = (
 )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class FileLink(APIResource):
     """A URL that serves a file's contents without an API key until ``expires_at``.
 
@@ -64,7 +64,7 @@ class FileLink(APIResource):
         return self.file if isinstance(self.file, str) else self.file.id
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class File(APIResource):
     """A file held by Stripe: for Identity, a document image or a selfie.
 

@@ -94,7 +94,7 @@ SelfieErrorCode = (
 # --- shared pieces -------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Address(StripeObject):
     """A postal address, as read from a document or entered by the user."""
 
@@ -106,7 +106,7 @@ class Address(StripeObject):
     state: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class CalendarDate(StripeObject):
     """A date as Stripe reports it: each part may be missing (or ``1`` once redacted)."""
 
@@ -115,7 +115,7 @@ class CalendarDate(StripeObject):
     year: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class DocumentOptions(StripeObject):
     """Options of the document check (``options.document``)."""
 
@@ -125,7 +125,7 @@ class DocumentOptions(StripeObject):
     require_matching_selfie: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class IdNumberOptions(StripeObject):
     """Options of the ID number check (``options.id_number``; none exist today)."""
 
@@ -133,7 +133,7 @@ class IdNumberOptions(StripeObject):
 # --- VerificationSession -------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class VerificationSessionLastError(StripeObject):
     """Why the last submission failed (``last_error``); ``None`` while nothing failed."""
 
@@ -141,21 +141,21 @@ class VerificationSessionLastError(StripeObject):
     reason: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class EmailOptions(StripeObject):
     """Options of the email check (``options.email``)."""
 
     require_verification: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class PhoneOptions(StripeObject):
     """Options of the phone check (``options.phone``)."""
 
     require_verification: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class MatchingOptions(StripeObject):
     """How strictly the provided details must match the document (``options.matching``)."""
 
@@ -163,7 +163,7 @@ class MatchingOptions(StripeObject):
     name: MatchingMode | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class VerificationSessionOptions(StripeObject):
     """The checks a session asks for and their options (``options``)."""
 
@@ -174,7 +174,7 @@ class VerificationSessionOptions(StripeObject):
     phone: PhoneOptions | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ProvidedDetails(StripeObject):
     """Email and phone the integration supplied on creation (``provided_details``)."""
 
@@ -182,14 +182,14 @@ class ProvidedDetails(StripeObject):
     phone: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Redaction(StripeObject):
     """Where a redaction stands (``redaction``): ``processing``, then ``redacted``."""
 
     status: RedactionStatus
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class RelatedPerson(StripeObject):
     """The Connect person this session verifies (``related_person``)."""
 
@@ -197,7 +197,7 @@ class RelatedPerson(StripeObject):
     person: str
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class VerifiedOutputs(StripeObject):
     """The user's verified data (``verified_outputs``).
 
@@ -222,7 +222,7 @@ class VerifiedOutputs(StripeObject):
 # --- VerificationReport --------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class DocumentReportError(StripeObject):
     """Why the document check failed."""
 
@@ -230,7 +230,7 @@ class DocumentReportError(StripeObject):
     reason: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class DocumentReport(StripeObject):
     """The result of the document check: what the document says, and whether it is genuine."""
 
@@ -251,7 +251,7 @@ class DocumentReport(StripeObject):
     unparsed_sex: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class EmailReportError(StripeObject):
     """Why the email check failed."""
 
@@ -259,7 +259,7 @@ class EmailReportError(StripeObject):
     reason: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class EmailReport(StripeObject):
     """The result of the email check."""
 
@@ -268,7 +268,7 @@ class EmailReport(StripeObject):
     error: EmailReportError | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class IdNumberReportError(StripeObject):
     """Why the ID number check failed."""
 
@@ -276,7 +276,7 @@ class IdNumberReportError(StripeObject):
     reason: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class IdNumberReport(StripeObject):
     """The result of the ID number check."""
 
@@ -289,7 +289,7 @@ class IdNumberReport(StripeObject):
     last_name: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class PhoneReportError(StripeObject):
     """Why the phone check failed."""
 
@@ -297,7 +297,7 @@ class PhoneReportError(StripeObject):
     reason: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class PhoneReport(StripeObject):
     """The result of the phone check."""
 
@@ -306,7 +306,7 @@ class PhoneReport(StripeObject):
     phone: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class SelfieReportError(StripeObject):
     """Why the selfie check failed."""
 
@@ -314,7 +314,7 @@ class SelfieReportError(StripeObject):
     reason: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class SelfieReport(StripeObject):
     """The result of the selfie check; ``document`` and ``selfie`` are File ids of the images."""
 
@@ -324,7 +324,7 @@ class SelfieReport(StripeObject):
     selfie: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class VerificationReportOptions(StripeObject):
     """The options the verified session had when this report was made."""
 
@@ -332,7 +332,7 @@ class VerificationReportOptions(StripeObject):
     id_number: IdNumberOptions | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class VerificationReport(APIResource):
     """The result of one submission of a VerificationSession (read-only)."""
 
@@ -352,7 +352,7 @@ class VerificationReport(APIResource):
     verification_session: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class VerificationSession(APIResource):
     """A request to verify a user's identity, and where it stands."""
 
