@@ -90,8 +90,6 @@ def _classify_code(code: CodeType) -> Any:
     qualname = getattr(code, "co_qualname", name)
     if filename.startswith("<stripe_identity compiled structure"):
         return "model"
-    if filename.startswith("<stripe_identity filler"):  # new_request, new_response
-        return "objects"
     if filename.startswith("<attrs generated"):
         if filename.endswith("_response.ResponseMeta"):
             return "meta"

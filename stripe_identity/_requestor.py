@@ -35,7 +35,7 @@ from ._middleware import (
 from ._models import APIResource, HasId, ListObject, RawObject
 from ._options import NO_OPTIONS as _NO_OPTIONS
 from ._options import RequestOptions, to_request_options
-from ._response import BodySink, Request, ResponseMeta, new_request
+from ._response import BodySink, Request, ResponseMeta
 from ._retry import RetryMiddleware
 from ._settings import Settings
 
@@ -131,7 +131,7 @@ class Requestor:
             body = encoded.encode("ascii")
         elif encoded:
             url = f"{url}?{encoded}"
-        return new_request(
+        return Request(
             method,
             url,
             path,

@@ -2,16 +2,21 @@
 
 These are plain data. The transport is the only place that turns them into HTTP, so middlewares and
 services never see aiohttp.
+
+Every call builds a Request and a Response, so they keep their fields in an instance ``__dict__``:
+attrs' ``__init__`` of a frozen class then fills them with plain dict stores, where a slotted class
+needs a call to ``object.__setattr__`` per field (about 40 % slower, 0.75 against 0.45 µs for a
+Request on the 2026-12-03 machine).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import Protocol
 
 import attrs
 
-__all__ = ["BodySink", "Request", "Response", "ResponseMeta", "filler"]
+__all__ = ["BodySink", "Request", "Response", "ResponseMeta"]
 
 
 def _mask_headers(headers: Mapping[str, str]) -> str:
@@ -32,7 +37,7 @@ class BodySink(Protocol):
     async def write(self, chunk: bytes) -> None: ...
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Request:
     """One logical API call.
 
@@ -62,7 +67,7 @@ class Request:
         return self.headers.get("Idempotency-Key")
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Response:
     """The outcome of one attempt: the whole body is always read before this exists.
 
@@ -100,38 +105,3 @@ class ResponseMeta:
             response.headers.get("Request-Id"),
             response.request.headers.get("Idempotency-Key"),
         )
-
-
-def filler(cls: type) -> Callable[..., Any]:
-    """A positional constructor of the frozen attrs class ``cls`` that fills its slots directly.
-
-    attrs' ``__init__`` of a frozen class sets each field through ``object.__setattr__``; on the
-    request path (a Request and a Response per call) filling the slots through their descriptors is
-    about a third cheaper. Only for classes without defaults computed at runtime, validators or
-    converters (checked here), whose every argument is given: ``tests/test_response.py`` checks the
-    result equals the attrs constructor's.
-    """
-    names = []
-    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    lines = []
-    for index, field in enumerate(attrs.fields(cls)):
-        if field.validator is not None or field.converter is not None or field.init is False:
-            raise TypeError(f"{cls.__name__}.{field.name} needs attrs' __init__")
-        if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
-            raise TypeError(f"{cls.__name__}.{field.name} has a default factory")
-        names.append(field.name)
-        namespace[f"set_{index}"] = cls.__dict__[field.name].__set__
-        lines.append(f"    set_{index}(obj, {field.name})")
-    source = "\n".join(
-        [f"def fill({', '.join(names)}):", "    obj = new(cls)", *lines, "    return obj"]
-    )
-    exec(compile(source, f"<stripe_identity filler {cls.__name__}>", "exec"), namespace)
-    fill: Callable[..., Any] = namespace["fill"]
-    return fill
-
-
-#: ``new_request(method, url, path, headers, body, timeout, max_retries, path_template,
-#: resend_count, sink)`` and ``new_response(status, headers, body, request, elapsed)``: every field,
-#: in order (see :func:`filler`).
-new_request: Callable[..., Request] = filler(Request)
-new_response: Callable[..., Response] = filler(Response)

@@ -21,7 +21,7 @@ from yarl import URL
 
 from ._errors import APIConnectionError, APIError, APITimeoutError
 from ._proxy import ProxyResolver, mask
-from ._response import BodySink, Request, Response, new_response
+from ._response import BodySink, Request, Response
 
 __all__ = ["AiohttpTransport", "DEFAULT_MAX_RESPONSE_BYTES"]
 
@@ -130,7 +130,7 @@ class AiohttpTransport:
                 if not self._used_tls and request.url.startswith("https:"):
                     self._used_tls = True
                 elapsed = time.perf_counter() - started
-                return new_response(resp.status, resp.headers, body, request, elapsed)
+                return Response(resp.status, resp.headers, body, request, elapsed)
         except _SinkFailed as failed:
             raise failed.error from None
         except APIError:
