@@ -7,7 +7,7 @@ of the first half rotates between repetitions), N/2 requests per block, each blo
 warm-up: a drift that is linear over the repetition cancels out of the ratio. A repetition's ratio is
 the client's CPU (or req/s) over its two blocks against the baseline's over its two; the report gives
 the median of those per-repetition ratios and a 90 % order-statistic interval for it
-(:func:`stats.median_interval`).
+(:func:`stats.median_interval`). Each repetition runs in new worker processes (see ``run_paired``).
 
 The same runner drives ``--accounting``: each repetition then also runs a profiled block
 (``sampler``) of every client, in the same ABBA pattern (plain A, plain B, profiled A, profiled B,
@@ -49,12 +49,18 @@ def run_paired(
     progress.total = reps * len(workloads) * len(contenders) * 2 * halves
     blocks: list[dict[str, Any]] = []
     workers: dict[str, ClientWorker] = {}
+    turn = 0
     try:
-        for c in contenders:
-            progress.note(f"starting worker {c.key}", True)
-            workers[c.key] = ClientWorker(c.spec, api_base, port, core, c.sdk_path, c.options)
-        turn = 0
         for rep in range(reps):
+            # Fresh processes for every repetition: a process keeps its own speed for its whole
+            # life (where its memory landed, its hash seed...), so that two workers of the very
+            # same client differed by up to 8 % through a whole run, with an interval that excluded
+            # 1. New workers each repetition turn that into a repetition-to-repetition spread, which
+            # the interval does measure.
+            first = rep % len(contenders)
+            for c in [*contenders[first:], *contenders[:first]]:
+                progress.note(f"rep {rep + 1}/{reps}: starting worker {c.key}", True)
+                workers[c.key] = ClientWorker(c.spec, api_base, port, core, c.sdk_path, c.options)
             for op, conc in workloads:
                 shift = turn % len(contenders)
                 turn += 1
@@ -78,10 +84,16 @@ def run_paired(
                         f"{what}: {result.rps:,.0f} req/s, {result.cpu_us_per_req:,.0f} µs CPU/req"
                         + (f", {result.errors} ERRORS" if result.errors else "")
                     )
+            _close(workers)
     finally:
-        for worker in workers.values():
-            worker.close()
+        _close(workers)
     return blocks
+
+
+def _close(workers: dict[str, ClientWorker]) -> None:
+    for worker in workers.values():
+        worker.close()
+    workers.clear()
 
 
 def _combine(blocks: Sequence[dict[str, Any]]) -> dict[str, Any]:
