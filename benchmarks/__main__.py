@@ -99,7 +99,10 @@ def _parser() -> argparse.ArgumentParser:
         help=f"comma-separated clients ({client_names}) and/or sections ({', '.join(_SECTIONS)})",
     )
     p.add_argument(
-        "--paired-reps", type=int, help="repetitions of the paired section (default 20; 3 with --quick)"
+        "--paired-reps",
+        type=int,
+        help="repetitions of the paired section (default 20; 3 with --quick), or of --paired "
+        "(default 15; --reps is read too)",
     )
     p.add_argument(
         "--sleeping-server",
@@ -191,7 +194,10 @@ def _paired_modes(args: argparse.Namespace, progress: Progress) -> int:
     ops = [op.strip().upper() for op in (args.ops if args.ops != "GET,POST" else default_ops).split(",")]
     levels = [int(c) for c in (args.concurrency or default_conc).split(",") if c.strip()]
     n = args.n or (20000 if accounting_mode else 4000)
-    reps = args.reps or (4 if accounting_mode else 15)
+    if accounting_mode:
+        reps = args.reps or 4
+    else:  # --paired-reps names the paired section's repetitions, so it is read here too
+        reps = args.paired_reps or args.reps or 15
     client_core, server_core = sysinfo.cpu_plan()
     meta = {
         "generated_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
