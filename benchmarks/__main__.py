@@ -194,10 +194,8 @@ def _paired_modes(args: argparse.Namespace, progress: Progress) -> int:
     ops = [op.strip().upper() for op in (args.ops if args.ops != "GET,POST" else default_ops).split(",")]
     levels = [int(c) for c in (args.concurrency or default_conc).split(",") if c.strip()]
     n = args.n or (20000 if accounting_mode else 4000)
-    if accounting_mode:
-        reps = args.reps or 4
-    else:  # --paired-reps names the paired section's repetitions, so it is read here too
-        reps = args.paired_reps or args.reps or 15
+    # --paired-reps names the paired section's repetitions, so --paired reads it too.
+    reps = (args.reps or 4) if accounting_mode else (args.paired_reps or args.reps or 15)
     client_core, server_core = sysinfo.cpu_plan()
     meta = {
         "generated_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
