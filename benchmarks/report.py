@@ -137,7 +137,7 @@ def paired_markdown(paired: dict[str, Any], title: str = "### Paired runs") -> l
         f"{paired['n'] // 2:,} requests per block after a warm-up; ratios and differences are taken "
         f"per repetition against `{paired['baseline']}`, then reduced to their median, with the "
         f"order-statistic interval around it (coverage at least {coverage * 100:.0f} %: "
-        "a 90 % interval).",
+        + ("a 90 % interval)." if coverage >= 0.9 else "too few repetitions for 90 %: the range)."),
         "",
     ]
     lines += _table(
