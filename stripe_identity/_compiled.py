@@ -195,7 +195,9 @@ def compile_structure(cls: type, hook_for: Callable[[Any], Hook]) -> Hook:
             lazy.append(name)
             fills.append(f"if {name!r} not in d:")
             fills.append(f"    v = o.get({name!r}, {'None' if required else f'default_{index}'})")
-            fills.append(f"    d[{name!r}] = None if v is None else build_{index}(v)")
+            # setdefault, not a store: of two threads building the same field at once, the
+            # first value stored is the one both (and every later reader) get.
+            fills.append(f"    d.setdefault({name!r}, None if v is None else build_{index}(v))")
 
     head = ["if o.__class__ is not dict:", f"    bad({cls.__name__!r}, 'an object', o)"]
     source = "\n".join(

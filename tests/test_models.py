@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import copy
 import pickle
+import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -283,6 +285,35 @@ def test_a_bad_value_deep_in_a_field_nobody_reads_still_fails_on_arrival(
     parent[path[-1]] = value
     with pytest.raises(TypeError, match="(?i)" + "|".join(path)):  # names where it is
         converter.structure(data, si.VerificationSession)
+
+
+def test_threads_reading_a_new_nested_field_at_once_all_get_the_same_object() -> None:
+    # The sync facade hands models to threads. Switching threads every microsecond makes two of
+    # them build one model's nested fields at the same moment for about 1 % of models: whichever
+    # stored first must be what every reader gets, not a second copy one of them holds alone.
+    sessions = [
+        converter.structure(copy.deepcopy(FULL_SESSION), si.VerificationSession) for _ in range(5000)
+    ]
+    readers = 4
+    got: list[list[Any]] = [[] for _ in range(readers)]
+    start = threading.Barrier(readers)
+
+    def read(mine: list[Any]) -> None:
+        start.wait()
+        mine.extend(session.options for session in sessions)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=read, args=(mine,)) for mine in got]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    for index, session in enumerate(sessions):
+        assert all(mine[index] is session.options for mine in got), index
 
 
 def test_lazy_and_built_models_copy_pickle_and_evolve_alike() -> None:
