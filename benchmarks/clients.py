@@ -124,11 +124,10 @@ class RawAiohttp:
         load_sdk: bool = False,
     ) -> None:
         self._base = api_base
-        # An experiment knob: import the SDK and open a client that is never used, so that the
-        # process carries the SDK's modules and objects (what its garbage collections walk, what its
-        # caches hold) while the requests stay raw aiohttp's.
-        self._load_sdk = load_sdk
-        self._idle_sdk: Any = None
+        # An experiment knob: import the SDK and open a client that takes no part in the load, so
+        # that the process carries the SDK's modules and objects (what its garbage collections walk,
+        # what its caches hold) while the measured requests stay raw aiohttp's.
+        self._idle_sdk = SIAsync(api_base) if load_sdk else None
         # An experiment knob: spin for this much CPU per request after the response, a stand-in
         # for client-side work, to see how the rest of the request path responds to a slower client.
         self._burn_us = burn_us
@@ -154,13 +153,10 @@ class RawAiohttp:
         import orjson
 
         self._loads = orjson.loads
-        if self._load_sdk:
-            import stripe_identity as si
-
-            self._idle_sdk = si.AsyncStripeIdentity(fixtures.API_KEY, api_base=self._base)
-            await self._idle_sdk.__aenter__()
+        if self._idle_sdk is not None:
+            await self._idle_sdk.start()
             # One call, so that every hook a GET uses is compiled as it is in the SDK's own process.
-            _check_id(await self._idle_sdk.verification_sessions.retrieve(fixtures.SESSION_ID))
+            await self._idle_sdk.get()
         if self._burn_us:  # iterations of an empty loop per µs, measured here
             started = time.process_time()
             for _ in range(1_000_000):
@@ -205,7 +201,7 @@ class RawAiohttp:
     async def close(self) -> None:
         await self._session.close()
         if self._idle_sdk is not None:
-            await self._idle_sdk.aclose()
+            await self._idle_sdk.close()
 
 
 class SIAsync:
