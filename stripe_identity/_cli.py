@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import errno
 import json
 import logging
@@ -41,6 +42,7 @@ from urllib.parse import quote, quote_plus
 from ._client import DEFAULT_API_BASE
 from ._encoding import FormDecodeError, decode_form
 from ._errors import StripeError
+from ._ids import check_path
 from ._version import __version__
 
 __all__ = ["EXIT_STATUSES", "RESOURCES", "Operation", "Resource", "UsageError", "main"]
@@ -53,7 +55,10 @@ EXIT_CLOSED_PIPE = 141
 
 EXIT_STATUSES = {
     EXIT_OK: "success (the emulator also exits 0 when stopped with Ctrl-C or SIGTERM)",
-    EXIT_ERROR: "the API answered with an error (JSON on stderr), or the network failed",
+    EXIT_ERROR: (
+        "the API answered with an error (JSON on stderr), the network failed, or a file or the "
+        "output could not be written"
+    ),
     EXIT_USAGE: "usage error: an unknown option, a value out of range, a malformed -d or --api-base",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
     EXIT_CLOSED_PIPE: "stdout was closed early (piped into head, say): output stops quietly",
@@ -255,6 +260,9 @@ def _list_reports_options(cmd: argparse.ArgumentParser) -> None:
 
 def _download(files: Any, args: argparse.Namespace, params: dict[str, Any]) -> Any:
     if args.output is not None:
+        folder = os.path.dirname(os.path.abspath(args.output))
+        if not os.path.isdir(folder):
+            raise UsageError(f"-o: the folder {folder} does not exist")
         size = files.download_to(args.id, args.output)
         return {"file": args.id, "path": args.output, "size": size}
     if sys.stdout.isatty():
@@ -463,6 +471,10 @@ def _run_api(args: argparse.Namespace) -> int:
 
 def _run_raw(args: argparse.Namespace) -> int:
     params = _params(args)
+    try:
+        check_path(args.path)
+    except StripeError as exc:
+        raise UsageError(exc.message) from None
     with _client(args) as client:
         result = client.raw_request(args.method, args.path, params or None, base=args.base)
     _print(dict(result))
@@ -487,7 +499,10 @@ def _raw_command(commands: Any) -> None:
 
 
 def _print(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    # Text as it is where stdout speaks Unicode; elsewhere (PYTHONIOENCODING=ascii, a latin-1
+    # terminal) JSON's own \u escapes, which every encoding can carry.
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=not encoding.startswith("utf"))
     sys.stdout.write("\n")
     sys.stdout.flush()  # a closed pipe shows up here, inside main(), not at interpreter exit
 
@@ -741,9 +756,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("stripe-identity: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # The reader went away (| head): stop quietly. Point stdout at /dev/null so that the
-        # interpreter's final flush does not fail again with "Exception ignored ...".
+        # The reader went away (| head): stop quietly.
+        _silence_stdout()
+        return EXIT_CLOSED_PIPE
+    except OSError as exc:  # a file that cannot be written, a full disk behind stdout...
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"stripe-identity: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        _silence_stdout()
+        return EXIT_ERROR
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's final flush of what could not be written
+    does not fail again with "Exception ignored ..."."""
+    with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
-        return EXIT_CLOSED_PIPE

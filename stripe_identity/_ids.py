@@ -1,15 +1,28 @@
-"""Path ids: checked before any request, then escaped as exactly one path segment."""
+"""What goes into a URL path: ids escaped as exactly one segment, and whole paths that cannot leave the
+base URL.
+
+A client sends its API key to ``api_base + path``. That concatenation is only safe when ``path`` is an
+absolute path of plain characters: ``".evil.example/x"`` would move the request to another host,
+``"//evil.example/x"`` would be read as an authority, and ``".."`` segments or backslashes are folded
+differently by different servers and proxies. :func:`check_path` refuses all of those before any
+connection is opened.
+"""
 
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from ._errors import InvalidRequestError
 
-__all__ = ["path_id"]
+__all__ = ["check_path", "path_id"]
 
 _PLAIN = re.compile(r"[A-Za-z0-9_-]+").fullmatch
+
+#: One or more ``/segment``, each segment made of RFC 3986 ``pchar``: unreserved characters, sub-delims,
+#: ``:``, ``@`` and well-formed percent-escapes. No whitespace, control characters, backslashes, ``?``
+#: or ``#`` (query params go in ``params``), nor anything outside ASCII.
+_ABSOLUTE_PATH = re.compile(r"(?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})*)+").fullmatch
 
 
 #: Ids already checked and escaped: the same session is often retrieved again and again. Bounded:
@@ -33,17 +46,50 @@ def path_id(value: object, param: str) -> str:
 
 
 def _path_id(value: object, param: str) -> str:
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not value.strip() or value in (".", ".."):
+        # "." and ".." (escaped or not) are folded away by URL normalisation: no id is spelt so.
         raise InvalidRequestError(
-            f"Could not determine which URL to request: {param} must be a non-empty string, "
-            f"not {value!r}",
+            f"Could not determine which URL to request: {param} must be a non-empty string "
+            f"other than '.' or '..', not {value!r}",
             param=param,
         )
     if _PLAIN(value) is not None:  # the usual vs_.../vr_... id needs no escaping
         return value
-    # safe="" escapes "/" too, so an id can never climb out of its segment; a bare "." or ".."
-    # would still be folded away by URL normalisation, so its dots are escaped as well.
-    escaped = quote(value, safe="")
-    if escaped in (".", ".."):
-        escaped = escaped.replace(".", "%2E")
-    return escaped
+    # safe="" escapes "/" too, so an id can never climb out of its segment.
+    return quote(value, safe="")
+
+
+def check_path(path: object) -> str:
+    """``path`` itself if it is an absolute path that stays on the base URL; else
+    :class:`InvalidRequestError` (``param="path"``), before anything is sent."""
+    if (
+        type(path) is str
+        and _ABSOLUTE_PATH(path) is not None
+        and not path.startswith("//")
+        and (("." not in path and "%" not in path) or not _has_dot_segment(path))
+    ):
+        return path
+    raise InvalidRequestError(_why_not(path), param="path")
+
+
+def _has_dot_segment(path: str) -> bool:
+    # Servers may decode %2E before folding ".." away, so the escaped spellings count too.
+    return any(unquote(segment) in (".", "..") for segment in path.split("/"))
+
+
+def _why_not(path: object) -> str:
+    if not isinstance(path, str):
+        return f"The path must be a string, not {type(path).__name__}"
+    shown = repr(path if len(path) <= 80 else path[:77] + "...")
+    if not path.startswith("/") or path.startswith("//"):
+        reason = "it must start with a single '/' (a path on the client's api_base, like /v1/events)"
+    elif "?" in path or "#" in path:
+        reason = "it must not carry a query or a fragment: pass query params in `params`"
+    elif _ABSOLUTE_PATH(path) is None:
+        reason = (
+            "it may hold only letters, digits, percent-escapes and -._~!$&'()*+,;=:@/ "
+            "(no whitespace, control characters, backslashes or non-ASCII text)"
+        )
+    else:
+        reason = "it must not contain '.' or '..' segments"
+    return f"Refusing to request the path {shown}: {reason}"

@@ -25,6 +25,7 @@ from ._headers import (
     client_user_agent,
     user_agent,
 )
+from ._ids import check_path
 from ._middleware import (
     Handler,
     Middleware,
@@ -118,6 +119,8 @@ class Requestor:
         sink: BodySink | None = None,
     ) -> Request:
         """The :class:`Request` for one call, with the client's settings and ``opts`` applied."""
+        # The key goes wherever the URL points: a path that could leave the base is refused here.
+        url = (self._api_base if base == "api" else self._bases[base]) + check_path(path)
         encoded = "" if params is None else encode_form(params)
         is_post = method == "POST"
         headers = (self._post_headers if is_post else self._get_headers).copy()
@@ -125,7 +128,6 @@ class Requestor:
             _apply(headers, opts, is_post)
         if "Authorization" not in headers:
             raise _no_key()
-        url = (self._api_base if base == "api" else self._bases[base]) + path
         body = None
         if is_post:
             body = encoded.encode("ascii")

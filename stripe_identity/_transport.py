@@ -51,15 +51,17 @@ class AiohttpTransport:
         proxy: str | None = None,
         trust_env: bool = True,
     ) -> None:
+        # What __del__ reads comes first: a constructor that raises (a bad proxy URL) leaves an
+        # object that is still collected.
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
         self._max_connections = max_connections
         self._ssl: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
         self._max_response_bytes = max_response_bytes
         resolver = ProxyResolver(proxy, trust_env)
         self._proxies = resolver if resolver.enabled else None
-        self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[float | None, aiohttp.ClientTimeout] = {}
         self._used_tls = False
-        self._closed = False
 
     @property
     def closed(self) -> bool:

@@ -44,7 +44,16 @@ _SCHEME = "v1"
 
 
 def _as_bytes(payload: bytes | str) -> bytes:
-    return payload.encode("utf-8") if isinstance(payload, str) else payload
+    if isinstance(payload, str):
+        return payload.encode("utf-8")
+    if isinstance(payload, (bytes, bytearray, memoryview)):
+        return bytes(payload)
+    # Usually the body already parsed as JSON: its bytes can no longer be checked, whatever it says.
+    raise SignatureVerificationError(
+        f"The payload must be the raw request body (bytes or str), not {type(payload).__name__}: "
+        "verify the signature before parsing the JSON",
+        None,
+    )
 
 
 def compute_signature(payload: bytes | str, secret: str, timestamp: int) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-import re
+import os
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
@@ -11,6 +11,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from anyio.from_thread import start_blocking_portal
+from hypothesis import settings
 from yarl import URL
 
 import stripe_identity as si
@@ -18,9 +19,16 @@ from stripe_identity.emulator import Emulator
 from stripe_identity.emulator._context import Call
 from stripe_identity.emulator._log import RequestLog
 from tests.fake_api import FakeStripe
+from tests.leaks import SECRET_PATTERN
 from tests.spec_schema import validate_response
 
 TEST_KEY = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"
+
+# One command, one answer: property tests draw the same examples on every run (and keep no database
+# of past failures between runs). HYPOTHESIS_PROFILE=explore draws new ones, to hunt locally.
+settings.register_profile("repeatable", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture
@@ -128,10 +136,6 @@ class RawHTTP:
 async def raw(emulator: Emulator) -> AsyncIterator[RawHTTP]:
     async with aiohttp.ClientSession() as session:
         yield RawHTTP(session, emulator.api_base)
-
-
-# Unmasked API keys and webhook secrets: none may ever reach a log record or an error.
-SECRET_PATTERN = re.compile(r"\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{6,}|\bwhsec_[A-Za-z0-9_]{6,}")
 
 
 class _Capture(logging.Handler):

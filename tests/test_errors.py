@@ -256,7 +256,7 @@ def test_api_key_with_whitespace_is_refused_without_echoing_it(key: str) -> None
 
 
 def test_the_secret_scanner_sees_keys_but_not_masked_ones() -> None:
-    from tests.conftest import SECRET_PATTERN
+    from tests.leaks import SECRET_PATTERN
 
     assert SECRET_PATTERN.search(f"Authorization: Bearer {TEST_KEY}")
     assert SECRET_PATTERN.search("rk_live_abcdef123456")

@@ -137,6 +137,28 @@ def test_unknown_fields_are_kept_and_reachable() -> None:
     assert session.to_dict()["shiny_new_field"] == {"x": 1}
 
 
+def test_in_finds_fields_and_unknown_fields_like_stripe_python() -> None:
+    data = {**copy.deepcopy(FULL_SESSION), "shiny_new_field": 1}
+    session = converter.structure(data, si.VerificationSession)
+    assert "status" in session
+    assert "shiny_new_field" in session
+    assert "no_such_field" not in session
+    assert "_json" not in session  # private attributes are not fields
+    assert 0 not in session
+    assert session.last_error is not None
+    assert "code" in session.last_error
+
+
+def test_a_model_is_not_accidentally_iterable() -> None:
+    # Type checkers refuse these calls too (hence the ignores): a model is a record, not a mapping.
+    session = converter.structure(copy.deepcopy(FULL_SESSION), si.VerificationSession)
+    with pytest.raises(TypeError, match="'VerificationSession' object is not iterable"):
+        list(session)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match="'VerificationSessionLastError' object is not iterable"):
+        dict(session.last_error)  # type: ignore[call-overload]
+    assert session.to_dict()["id"] == session.id  # the mapping, when one is wanted
+
+
 def test_unknown_enum_values_are_kept_as_strings() -> None:
     data = {**FULL_SESSION, "status": "awaiting_review", "type": "biometric"}
     data["last_error"] = {"code": "brand_new_code", "reason": None}

@@ -24,8 +24,9 @@ from opentelemetry.trace import SpanKind, StatusCode
 import stripe_identity as si
 from stripe_identity import otel
 from stripe_identity._middleware import Handler
-from tests.conftest import SECRET_PATTERN, TEST_KEY
+from tests.conftest import TEST_KEY
 from tests.fake_api import FakeStripe, Reply, error_json
+from tests.leaks import SECRET_PATTERN
 from tests.test_retries import stall
 
 pytestmark = pytest.mark.anyio

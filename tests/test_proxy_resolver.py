@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import base64
+import gc
+import sys
+from typing import Any
 
 import pytest
 
+import stripe_identity as si
 from stripe_identity._proxy import Proxy, ProxyResolver, _bypassed, mask
 
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
@@ -296,3 +300,14 @@ def test_a_bad_environment_proxy_is_refused_without_its_password(
     with pytest.raises(ValueError, match="http:// or https://") as info:
         ProxyResolver(None, trust_env=True).for_url("https://api.stripe.com/v1/x")
     assert "s3cr3t" not in str(info.value)
+
+
+def test_a_client_refused_for_its_proxy_leaves_no_noise_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The half-built transport is collected: its __del__ must not fail ("Exception ignored in ...").
+    unraisable: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    for client in (si.AsyncStripeIdentity, si.StripeIdentity):
+        with pytest.raises(ValueError, match="proxy must be"):
+            client("sk_test_1", proxy="notaurl")
+        gc.collect()
+    assert unraisable == []

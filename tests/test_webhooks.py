@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import anyio
 import pytest
@@ -96,6 +97,19 @@ def test_secret_rotation_with_two_signatures() -> None:
         webhooks.verify_header(PAYLOAD, sig_header, "whsec_old")
     with pytest.raises(si.SignatureVerificationError):
         webhooks.verify_header(PAYLOAD, f"t={ts},v1={old},v1={old}", SECRET)
+
+
+@pytest.mark.parametrize("payload", [EVENT, [EVENT], 42, None])
+def test_a_payload_that_is_not_the_raw_body_is_a_signature_error(payload: Any) -> None:
+    # Mostly the body already parsed as JSON: its bytes, and so its signature, are gone.
+    with pytest.raises(si.SignatureVerificationError, match="must be the raw request body") as info:
+        webhooks.construct_event(payload, header(PAYLOAD), SECRET)
+    assert not isinstance(info.value, si.WebhookPayloadError)
+
+
+def test_any_bytes_like_payload_is_read_as_its_bytes() -> None:
+    for payload in (bytearray(PAYLOAD), memoryview(PAYLOAD)):
+        assert webhooks.construct_event(payload, header(PAYLOAD), SECRET).id == EVENT["id"]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -148,7 +148,6 @@ async def test_client_and_request_options_set_account_version_and_key(
     ("session_id", "escaped"),
     [
         ("vs_1/../x", "vs_1%2F..%2Fx"),
-        ("..", "%2E%2E"),
         ("vs?x=1", "vs%3Fx%3D1"),
         ("vs#frag", "vs%23frag"),
         ("vs 1", "vs%201"),
@@ -163,7 +162,7 @@ async def test_path_ids_are_escaped_as_one_segment(
     assert seen.query_string == ""
 
 
-@pytest.mark.parametrize("bad", ["", "   ", None, 42])
+@pytest.mark.parametrize("bad", ["", "   ", None, 42, ".", ".."])
 async def test_blank_ids_are_refused_before_any_request(
     client: si.AsyncStripeIdentity, fake_api: FakeStripe, bad: object
 ) -> None:

@@ -53,6 +53,18 @@ class StripeObject:
             return extra[name]
         raise KeyError(name)
 
+    def __contains__(self, name: object) -> bool:
+        """``"status" in session``: whether ``obj[name]`` would find a field (stripe-python's ``in``)."""
+        if not isinstance(name, str) or name.startswith("_"):
+            return False
+        return name in _field_names(type(self)) or name in self.extra_fields
+
+    # A model is a record, not a collection: without this, Python would fall back to __getitem__
+    # and probe obj[0], obj[1]... so list(obj) and dict(obj) would fail with a baffling KeyError: 0.
+    # Iterating now raises "TypeError: 'VerificationSession' object is not iterable"; to_dict()
+    # gives the mapping.
+    __iter__ = None
+
     def to_dict(self) -> dict[str, Any]:
         """The object as plain JSON-compatible data, unknown fields included."""
         from .._converter import unstructure

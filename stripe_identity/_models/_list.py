@@ -41,7 +41,8 @@ class ListObject(APIResource, Generic[T]):
     _fetch: PageFetcher[T] | None = attrs.field(default=None, eq=False, repr=False, alias="_fetch")
     _params: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False, alias="_params")
 
-    def __iter__(self) -> Iterator[T]:
+    # Models refuse iteration (StripeObject.__iter__ is None); a page is the one collection.
+    def __iter__(self) -> Iterator[T]:  # type: ignore[override]
         """The items of this page only; use :meth:`auto_paging_iter` to walk every page."""
         return iter(self.data)
 
