@@ -12,7 +12,8 @@ Everything the SDK raises on purpose derives from :class:`StripeError`::
      +-- IdempotencyError            error.type == "idempotency_error" (a key reused with other params)
      +-- RateLimitError              429
      +-- SignatureVerificationError  a webhook whose signature does not check out
-          +-- WebhookPayloadError    correctly signed, but not JSON or not an event
+     |    +-- WebhookPayloadError    correctly signed, but not JSON or not an event
+     +-- EventLoopError              an async client used from two running event loops at once
 
 Attributes default to ``None`` when they do not apply (a connection error has no ``http_status``).
 The classes present themselves as ``stripe_identity.<Name>`` (in tracebacks too), the name to import.
@@ -30,6 +31,7 @@ __all__ = [
     "APIError",
     "APITimeoutError",
     "AuthenticationError",
+    "EventLoopError",
     "IdempotencyError",
     "InvalidRequestError",
     "PermissionDeniedError",
@@ -148,6 +150,16 @@ class WebhookPayloadError(SignatureVerificationError):
     """
 
 
+class EventLoopError(StripeError, RuntimeError):
+    """An async client was called from one event loop while its connections live on another that is
+    still running (in another thread).
+
+    A client follows its loop when that loop has ended (``asyncio.run`` twice, one test loop after
+    another), but its connection pool cannot serve two running loops at once. It is also a
+    ``RuntimeError``, what such misuse raised before.
+    """
+
+
 for _cls in (
     StripeError,
     APIError,
@@ -160,6 +172,7 @@ for _cls in (
     RateLimitError,
     SignatureVerificationError,
     WebhookPayloadError,
+    EventLoopError,
 ):
     # Tracebacks and reprs name the class where users import it from, not this private module.
     _cls.__module__ = "stripe_identity"

@@ -5,6 +5,13 @@ whose body has been read in full (so the connection is back in the pool) or, for
 ``sink``, streamed into it; or raise :class:`APIConnectionError` / :class:`APITimeoutError` /
 :class:`APIError`. No aiohttp or OS exception leaves this module; a sink's own errors (a full disk, a
 file too large) pass through as they are.
+
+The connection pool belongs to the event loop it was opened on. A transport follows the loop it is
+called from: when that loop has changed because the old one ended (``asyncio.run`` twice, a new loop
+per test), a new pool is opened on the new loop. The old pool has already been closed by then: each
+pool registers an async generator with its loop, and every standard runner (``asyncio.run``,
+``asyncio.Runner``, anyio, the pytest plugins) closes those as the loop shuts down. Two loops
+running at once cannot share a pool: that is :class:`EventLoopError`.
 """
 
 from __future__ import annotations
@@ -14,12 +21,13 @@ import contextlib
 import ssl
 import time
 import warnings
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import aiohttp
 from yarl import URL
 
-from ._errors import APIConnectionError, APIError, APITimeoutError
+from ._errors import APIConnectionError, APIError, APITimeoutError, EventLoopError
 from ._proxy import ProxyResolver, mask
 from ._response import BodySink, Request, Response
 
@@ -53,7 +61,7 @@ class AiohttpTransport:
     ) -> None:
         # What __del__ reads comes first: a constructor that raises (a bad proxy URL) leaves an
         # object that is still collected.
-        self._session: aiohttp.ClientSession | None = None
+        self._pool: _Pool | None = None
         self._closed = False
         self._max_connections = max_connections
         self._ssl: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
@@ -61,18 +69,36 @@ class AiohttpTransport:
         resolver = ProxyResolver(proxy, trust_env)
         self._proxies = resolver if resolver.enabled else None
         self._timeouts: dict[float | None, aiohttp.ClientTimeout] = {}
-        self._used_tls = False
 
     @property
     def closed(self) -> bool:
         return self._closed
 
-    def _open(self) -> aiohttp.ClientSession:
-        # A ClientSession belongs to the loop it is created on; this runs inside that loop.
+    async def _open(self) -> _Pool:
+        """The pool of the running loop: the current one, or a new one if the loop changed."""
         if self._closed:
             raise RuntimeError("this client is closed: create a new one to send more requests")
+        loop = asyncio.get_running_loop()
+        old = self._pool
+        if old is not None and old.loop is loop and not old.closed:
+            return old
+        if old is not None and not old.closed:
+            if old.loop.is_running():
+                raise EventLoopError(
+                    "this AsyncStripeIdentity client's connections belong to an event loop that "
+                    "is still running in another thread. Create one client per event loop, or use "
+                    "the sync StripeIdentity client from threads: it runs one loop for all of them."
+                )
+            old.drop()  # its loop stopped without closing it (a hand-run loop.close())
+        pool = _Pool(self._new_session(), loop)
+        self._pool = pool
+        await pool.arm()
+        return pool
+
+    def _new_session(self) -> aiohttp.ClientSession:
+        # A ClientSession belongs to the loop it is created on; this runs inside that loop.
         connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=self._ssl)
-        self._session = aiohttp.ClientSession(
+        session = aiohttp.ClientSession(
             connector=connector,
             # Cookies are meaningless to the API and cost a jar update per response.
             cookie_jar=aiohttp.DummyCookieJar(),
@@ -84,12 +110,15 @@ class AiohttpTransport:
             # the environment and ~/.netrc in a worker thread on every request.
             trust_env=False,
         )
-        return self._session
+        # aiohttp resends a GET or DELETE once, on its own, when a pooled connection turns out to
+        # be dead; the SDK's retry middleware does that instead, counted against max_retries (so
+        # max_retries=0 is one attempt on the wire). A private switch, read since aiohttp 3.11.
+        session._retry_connection = False
+        return session
 
     async def start(self) -> None:
-        """Create the session now instead of on the first request."""
-        if self._session is None:
-            self._open()
+        """Open the connection pool on the running loop now instead of on the first request."""
+        await self._open()
 
     def _timeout(self, seconds: float | None) -> aiohttp.ClientTimeout:
         timeout = self._timeouts.get(seconds)
@@ -101,7 +130,10 @@ class AiohttpTransport:
         return timeout
 
     async def __call__(self, request: Request) -> Response:
-        session = self._session or self._open()
+        pool = self._pool
+        if pool is None or pool.loop is not asyncio.get_running_loop() or pool.closed:
+            pool = await self._open()
+        session = pool.session
         started = time.perf_counter()
         proxy = self._proxies.for_url(request.url) if self._proxies is not None else None
         headers = request.headers
@@ -129,8 +161,8 @@ class AiohttpTransport:
                     body = await resp.read()  # the usual case, without another coroutine
                 else:
                     body = await self._read_big_body(resp, request, length)
-                if not self._used_tls and request.url.startswith("https:"):
-                    self._used_tls = True
+                if not pool.used_tls and request.url.startswith("https:"):
+                    pool.used_tls = True
                 elapsed = time.perf_counter() - started
                 return Response(resp.status, resp.headers, body, request, elapsed)
         except _SinkFailed as failed:
@@ -209,26 +241,26 @@ class AiohttpTransport:
         )
 
     async def aclose(self) -> None:
-        """Close the session and its connections; safe to call more than once."""
+        """Close the session and its connections; safe to call more than once, from any loop."""
         self._closed = True
-        session, self._session = self._session, None
-        if session is not None:
-            await session.close()
-            if self._used_tls:
-                # Lets SSL transports finish their shutdown so Python does not warn about them.
-                await asyncio.sleep(0.25)
+        pool, self._pool = self._pool, None
+        if pool is None or pool.closed:
+            return
+        running = asyncio.get_running_loop()
+        if pool.loop is running:
+            await pool.aclose()
+        elif pool.loop.is_running():  # opened on a loop that still runs in another thread
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(pool.aclose(), pool.loop))
+        else:
+            pool.drop()
 
     def __del__(self, _warn: Any = warnings.warn) -> None:
-        session = self._session
-        if session is None or self._closed:
-            return
-        self._closed = True
+        pool = getattr(self, "_pool", None)
+        if pool is None or pool.closed:
+            return  # closed, or closed by its loop's end: nothing is left open
         # One warning that says what to do, instead of aiohttp's "Unclosed client session" and the
         # connection objects it lists: close the pool quietly, then name the fix.
-        with contextlib.suppress(Exception):
-            connector = session.connector
-            if connector is not None:
-                connector._close()
+        pool.drop()
         _warn(
             "an AsyncStripeIdentity client was never closed: use `async with "
             "AsyncStripeIdentity(...) as client:` or call `await client.aclose()`",
@@ -236,6 +268,59 @@ class AiohttpTransport:
             source=self,
             stacklevel=2,
         )
+
+
+class _Pool:
+    """One ``ClientSession`` on one event loop, closed by the client or, failing that, by its loop.
+
+    :meth:`arm` starts an async generator on the loop; the loop keeps a weak reference to it, and its
+    shutdown (``loop.shutdown_asyncgens()``, which ``asyncio.run`` and every runner call) closes it,
+    which closes the session while the loop can still close sockets. :meth:`aclose` does the same
+    on demand. :meth:`drop` is the last resort when the loop no longer runs: the connections are
+    closed without waiting, as aiohttp's own finaliser would.
+    """
+
+    def __init__(self, session: aiohttp.ClientSession, loop: asyncio.AbstractEventLoop) -> None:
+        self.session = session
+        self.loop = loop
+        self.used_tls = False
+        self.closed = False
+        self._dropping = False
+        self._guard = self._until_closed()
+
+    async def arm(self) -> None:
+        await self._guard.__anext__()  # runs to its yield at once; the loop now knows of it
+
+    async def aclose(self) -> None:
+        await self._guard.aclose()
+
+    def drop(self) -> None:
+        """Close without a running loop: finish the guard synchronously."""
+        self._dropping = True
+        closing = self._guard.aclose()
+        with contextlib.suppress(StopIteration):
+            closing.send(None)
+        self._abandon()  # if the guard never started, its finally did not run
+
+    async def _until_closed(self) -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            self.closed = True
+            if self._dropping:
+                self._abandon()
+            else:
+                await self.session.close()
+                if self.used_tls:
+                    # Lets SSL transports finish their shutdown so Python does not warn about them.
+                    await asyncio.sleep(0.25)
+
+    def _abandon(self) -> None:
+        self.closed = True
+        connector = self.session.connector
+        if connector is not None and not connector.closed:
+            with contextlib.suppress(Exception):
+                connector._close()  # closes each socket's transport, no await needed
 
 
 async def _stream(resp: aiohttp.ClientResponse, sink: BodySink) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 
 import anyio
@@ -225,3 +227,71 @@ def test_should_retry_decision(status: int, header: str | None, expected: bool) 
     headers = {"Stripe-Should-Retry": header} if header else {}
     response = Response(status, headers, b"", Request("GET", "u", "/p", {}))
     assert should_retry_response(response) is expected
+
+
+class DroppingServer:
+    """A loopback HTTP/1.1 server that answers the first request on each connection with a session,
+    keeping the connection open, and drops the connection at the second request without answering:
+    a pooled connection that went stale between two calls."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.url = ""
+        self._server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> DroppingServer:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        body = json.dumps(session_json("vs_1")).encode()
+        try:
+            for answered in (True, False):
+                await reader.readuntil(b"\r\n\r\n")
+                self.requests += 1
+                if not answered:
+                    break
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                    + body
+                )
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+
+async def test_max_retries_zero_is_one_attempt_even_on_a_stale_connection() -> None:
+    # aiohttp would resend a GET on its own here; the SDK turns that off and retries itself.
+    async with (
+        DroppingServer() as server,
+        si.AsyncStripeIdentity(TEST_KEY, api_base=server.url, max_retries=0) as client,
+    ):
+        await client.verification_sessions.retrieve("vs_1")
+        with pytest.raises(si.APIConnectionError):
+            await client.verification_sessions.retrieve("vs_1")
+    assert server.requests == 2
+
+
+async def test_a_stale_connection_is_retried_by_the_sdk_and_counted() -> None:
+    delays: list[float] = []
+    async with (
+        DroppingServer() as server,
+        si.AsyncStripeIdentity(
+            TEST_KEY, api_base=server.url, max_retries=1, retry_policy=recording_policy(delays)
+        ) as client,
+    ):
+        await client.verification_sessions.retrieve("vs_1")
+        session = await client.verification_sessions.retrieve("vs_1")
+    assert session.id == "vs_1"
+    assert server.requests == 3  # the dropped one, then the SDK's retry on a new connection
+    assert len(delays) == 1
