@@ -21,9 +21,9 @@ POOL = 10
 
 def acquired_connections(client: si.AsyncStripeIdentity) -> int:
     # aiohttp has no public gauge of connections in use; its connector's set is the truth.
-    session = client._transport._session
-    assert session is not None
-    return len(session.connector._acquired)  # type: ignore[union-attr]
+    pool = client._transport._pool
+    assert pool is not None and pool.session.connector is not None
+    return len(pool.session.connector._acquired)
 
 
 async def cancelled_at_random(client: si.AsyncStripeIdentity, i: int, delay: float) -> str:
