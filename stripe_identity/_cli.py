@@ -427,6 +427,13 @@ def _api_options(cmd: argparse.ArgumentParser) -> None:
         help=f"the API's URL, an emulator's say (default: $STRIPE_API_BASE or {DEFAULT_API_BASE})",
     )
     cmd.add_argument(
+        "--allow-insecure-http",
+        action="append",
+        metavar="HOST",
+        help="let plain http:// reach this host (an emulator in a Compose network, say); the key "
+        "then travels in clear text (repeatable; default: $STRIPE_INSECURE_HTTP_HOSTS)",
+    )
+    cmd.add_argument(
         "--stripe-account", default=None, metavar="ACCOUNT", help="act as this connected account"
     )
     cmd.add_argument(
@@ -454,6 +461,7 @@ def _client(args: argparse.Namespace) -> Any:
             api_base=args.api_base,
             stripe_account=args.stripe_account,
             max_retries=args.max_retries,
+            allow_insecure_http=args.allow_insecure_http,
         )
     except ValueError as exc:  # an api_base the client refuses (not a URL, plain http to a remote)
         raise UsageError(f"--api-base: {exc}") from None

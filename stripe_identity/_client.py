@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -27,7 +27,14 @@ from ._resources import (
     AsyncVerificationSessionService,
 )
 from ._retry import RetryPolicy
-from ._settings import DEFAULT_API_BASE, DEFAULT_FILES_BASE, NOT_GIVEN, NotGiven, Settings
+from ._settings import (
+    DEFAULT_API_BASE,
+    DEFAULT_FILES_BASE,
+    INSECURE_HOSTS_ENV,
+    NOT_GIVEN,
+    NotGiven,
+    Settings,
+)
 from ._transport import DEFAULT_MAX_RESPONSE_BYTES, AiohttpTransport
 
 __all__ = ["DEFAULT_API_BASE", "DEFAULT_FILES_BASE", "AsyncStripeIdentity"]
@@ -56,7 +63,9 @@ class AsyncStripeIdentity:
             for a whole operation, say).
         retry_policy: backoff settings; ``RetryPolicy.no_wait()`` in tests.
         ssl_context: TLS settings (a private CA, say); certificates are verified by default.
-        allow_insecure_http: allow ``http://`` to hosts other than loopback.
+        allow_insecure_http: plain ``http://`` is refused except to loopback; name the hosts it may
+            reach (``"emulator"`` in a Compose network, say), or ``True`` for any. Default:
+            ``$STRIPE_INSECURE_HTTP_HOSTS`` (comma-separated), else none.
         max_response_bytes: larger responses are refused with :class:`APIError`.
         proxy: an ``http://`` or ``https://`` proxy URL, credentials included if needed.
         trust_env: without ``proxy``, honour ``HTTPS_PROXY``, ``HTTP_PROXY`` and ``NO_PROXY``.
@@ -84,7 +93,7 @@ class AsyncStripeIdentity:
         operation_middlewares: Sequence[Middleware] = (),
         retry_policy: RetryPolicy | None = None,
         ssl_context: ssl.SSLContext | None = None,
-        allow_insecure_http: bool = False,
+        allow_insecure_http: bool | str | Iterable[str] | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         proxy: str | None = None,
         trust_env: bool = True,
@@ -114,7 +123,7 @@ class AsyncStripeIdentity:
             default_headers=default_headers,
             app_info=to_app_info(app_info),
             client_user_agent=client_user_agent,
-            allow_insecure_http=allow_insecure_http,
+            allow_insecure_http=_insecure_hosts(allow_insecure_http),
         )
         transport = AiohttpTransport(
             max_connections=max_connections,
@@ -208,7 +217,7 @@ class AsyncStripeIdentity:
         default_headers: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
         app_info: AppInfo | Mapping[str, str] | NotGiven | None = NOT_GIVEN,
         client_user_agent: bool | NotGiven = NOT_GIVEN,
-        allow_insecure_http: bool | NotGiven = NOT_GIVEN,
+        allow_insecure_http: bool | str | Iterable[str] | NotGiven = NOT_GIVEN,
     ) -> AsyncStripeIdentity:
         """A view of this client with some settings changed, sharing its connection pool.
 
@@ -296,6 +305,12 @@ def _pacing(rate_limit: float | Limiter | None) -> Middleware | None:
     raise TypeError(
         f"rate_limit must be requests per second or a Limiter, not {type(rate_limit).__name__}"
     )
+
+
+def _insecure_hosts(value: bool | str | Iterable[str] | None) -> bool | str | Iterable[str]:
+    if value is not None:
+        return value
+    return [h for h in os.environ.get(INSECURE_HOSTS_ENV, "").split(",") if h.strip()]
 
 
 def _bases(api_base: str | None, files_base: str | None) -> tuple[str, str]:

@@ -8,7 +8,8 @@ the limiter, which views share.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,14 +22,19 @@ from ._retry import RetryPolicy
 __all__ = [
     "DEFAULT_API_BASE",
     "DEFAULT_FILES_BASE",
+    "INSECURE_HOSTS_ENV",
     "NOT_GIVEN",
+    "InsecureHosts",
     "NotGiven",
     "Settings",
     "check_base",
+    "insecure_hosts",
 ]
 
 DEFAULT_API_BASE = "https://api.stripe.com"
 DEFAULT_FILES_BASE = "https://files.stripe.com"
+#: Host names (comma-separated) that plain http may reach when ``allow_insecure_http`` is not given.
+INSECURE_HOSTS_ENV = "STRIPE_INSECURE_HTTP_HOSTS"
 
 
 class NotGiven:
@@ -51,7 +57,32 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def check_base(name: str, base: str, allow_insecure_http: bool) -> str:
+#: A DNS name or an IPv4 address; what ``urlsplit`` reads as the host of ``http://<it>:port``.
+_HOST_NAME = re.compile(
+    r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
+).fullmatch
+
+#: Where plain ``http://`` may go besides loopback: ``True`` for anywhere, else host names.
+InsecureHosts = bool | frozenset[str]
+
+
+def insecure_hosts(value: bool | str | Iterable[str]) -> InsecureHosts:
+    """``allow_insecure_http`` as given (``True``, a host name, host names) in its checked form."""
+    if isinstance(value, bool):
+        return value
+    names = [value] if isinstance(value, str) else list(value)
+    hosts = set()
+    for name in names:
+        host = name.strip().lower() if isinstance(name, str) else ""
+        if _HOST_NAME(host) is None:
+            raise ValueError(
+                f"allow_insecure_http takes True or host names (like 'emulator'), not {name!r}"
+            )
+        hosts.add(host)
+    return frozenset(hosts) or False
+
+
+def check_base(name: str, base: str, allow_insecure_http: InsecureHosts) -> str:
     """An http(s) URL with a host and nothing else; plain http only to loopback unless allowed."""
     if not isinstance(base, str):
         raise TypeError(f"{name} must be a string, not {type(base).__name__}")
@@ -60,10 +91,15 @@ def check_base(name: str, base: str, allow_insecure_http: bool) -> str:
         raise ValueError(f"{name} must be an http(s) URL with a host, not {base!r}")
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ValueError(f"{name} must not carry credentials, a query or a fragment")
-    if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(parts.hostname):
+    host = parts.hostname
+    allowed = allow_insecure_http is True or (
+        isinstance(allow_insecure_http, frozenset) and host in allow_insecure_http
+    )
+    if parts.scheme == "http" and not allowed and not _is_loopback(host):
         raise ValueError(
-            f"refusing plain http:// to {parts.hostname}: the API key would travel in clear text. "
-            "Use https://, or pass allow_insecure_http=True if you really mean it."
+            f"refusing plain http:// to {host}: the API key would travel in clear text. Use "
+            f"https://, or name the host in allow_insecure_http={host!r} (or in "
+            f"${INSECURE_HOSTS_ENV}) if you really mean it."
         )
     return base.rstrip("/")
 
@@ -94,7 +130,7 @@ class Settings:
     default_headers: Mapping[str, str] = attrs.field(factory=dict, converter=_headers)
     app_info: AppInfo | None = None
     client_user_agent: bool = True
-    allow_insecure_http: bool = False
+    allow_insecure_http: InsecureHosts = attrs.field(default=False, converter=insecure_hosts)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.max_retries, int) or self.max_retries < 0:

@@ -463,3 +463,16 @@ def test_an_ascii_only_stdout_gets_json_escapes(emu: Emulator) -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["metadata"] == {"n": "é✓"}
     assert b"\\u00e9\\u2713" in result.stdout
+
+
+def test_plain_http_to_a_named_host_needs_allow_insecure_http() -> None:
+    args = ("sessions", "list", "--api-base", "http://emulator.invalid:1", "--max-retries", "0")
+    refused = cli(*args, STRIPE_API_KEY=TEST_KEY)
+    assert_one_line_error(refused, 2, "refusing plain http:// to emulator.invalid")
+    # Allowed, it gets as far as the network (this name never resolves), by flag or environment.
+    for allowed in (
+        cli(*args, "--allow-insecure-http", "emulator.invalid", STRIPE_API_KEY=TEST_KEY),
+        cli(*args, STRIPE_API_KEY=TEST_KEY, STRIPE_INSECURE_HTTP_HOSTS="emulator.invalid"),
+    ):
+        assert allowed.returncode == 1, allowed.stderr
+        assert json.loads(allowed.stderr)["error"]["type"] == "APIConnectionError"

@@ -340,3 +340,36 @@ async def test_stripe_python_spellings_that_cost_nothing(
     assert error.value.user_message == "Bad thing"
     body = error.value.http_body
     assert body is not None and json.loads(body)["error"]["param"] == "x"
+
+
+# --- plain http to a named host: off by default, one host at a time ------------------------------
+
+
+def test_plain_http_to_a_named_host_is_allowed_only_for_that_host() -> None:
+    client = si.AsyncStripeIdentity(
+        TEST_KEY, api_base="http://emulator:12111", allow_insecure_http="emulator"
+    )
+    assert client.api_base == "http://emulator:12111"
+    with pytest.raises(ValueError, match="refusing plain http:// to other-host") as info:
+        si.AsyncStripeIdentity(
+            TEST_KEY, api_base="http://other-host:1", allow_insecure_http=["Emulator"]
+        )
+    assert "allow_insecure_http='other-host'" in str(info.value)
+
+
+def test_the_insecure_hosts_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STRIPE_INSECURE_HTTP_HOSTS", "emulator, mock-stripe")
+    assert (
+        si.AsyncStripeIdentity(TEST_KEY, api_base="http://mock-stripe").api_base == "http://mock-stripe"
+    )
+    with pytest.raises(ValueError, match="refusing plain http"):
+        si.AsyncStripeIdentity(TEST_KEY, api_base="http://elsewhere")
+    # Given explicitly, the argument wins over the environment.
+    with pytest.raises(ValueError, match="refusing plain http"):
+        si.AsyncStripeIdentity(TEST_KEY, api_base="http://emulator", allow_insecure_http=False)
+
+
+@pytest.mark.parametrize("bad", ["", "http://emulator", "emulator:80", "a b", 42])
+def test_insecure_hosts_must_be_host_names(bad: object) -> None:
+    with pytest.raises(ValueError, match="takes True or host names"):
+        si.AsyncStripeIdentity(TEST_KEY, allow_insecure_http=[bad])  # type: ignore[list-item]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import ssl
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -61,7 +61,9 @@ class StripeIdentity:
             for a whole operation, say).
         retry_policy: backoff settings; ``RetryPolicy.no_wait()`` in tests.
         ssl_context: TLS settings (a private CA, say); certificates are verified by default.
-        allow_insecure_http: allow ``http://`` to hosts other than loopback.
+        allow_insecure_http: plain ``http://`` is refused except to loopback; name the hosts it may
+            reach (``"emulator"`` in a Compose network, say), or ``True`` for any. Default:
+            ``$STRIPE_INSECURE_HTTP_HOSTS`` (comma-separated), else none.
         max_response_bytes: larger responses are refused with :class:`APIError`.
         proxy: an ``http://`` or ``https://`` proxy URL, credentials included if needed.
         trust_env: without ``proxy``, honour ``HTTPS_PROXY``, ``HTTP_PROXY`` and ``NO_PROXY``.
@@ -89,7 +91,7 @@ class StripeIdentity:
         operation_middlewares: Sequence[Middleware] = (),
         retry_policy: RetryPolicy | None = None,
         ssl_context: ssl.SSLContext | None = None,
-        allow_insecure_http: bool = False,
+        allow_insecure_http: bool | str | Iterable[str] | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         proxy: str | None = None,
         trust_env: bool = True,
@@ -204,7 +206,7 @@ class StripeIdentity:
         default_headers: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
         app_info: AppInfo | Mapping[str, str] | NotGiven | None = NOT_GIVEN,
         client_user_agent: bool | NotGiven = NOT_GIVEN,
-        allow_insecure_http: bool | NotGiven = NOT_GIVEN,
+        allow_insecure_http: bool | str | Iterable[str] | NotGiven = NOT_GIVEN,
     ) -> StripeIdentity:
         """A view of this client with some settings changed, sharing its connection pool.
 
