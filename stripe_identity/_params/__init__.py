@@ -8,7 +8,7 @@ its errors name the offending ``param``.
 
 from __future__ import annotations
 
-from ._common import CreatedFilter, MetadataParam, Timestamp
+from ._common import CreatedFilter, CreatedFilterDict, MetadataParam, Timestamp
 from ._companion import (
     EphemeralKeyCreateParams,
     EphemeralKeyDeleteParams,
@@ -20,6 +20,18 @@ from ._companion import (
     FileLinkUpdateParams,
     FileListParams,
     FileRetrieveParams,
+)
+from ._companion_dicts import (
+    EphemeralKeyCreateParamsDict,
+    EphemeralKeyDeleteParamsDict,
+    EventListParamsDict,
+    EventRetrieveParamsDict,
+    FileLinkCreateParamsDict,
+    FileLinkListParamsDict,
+    FileLinkRetrieveParamsDict,
+    FileLinkUpdateParamsDict,
+    FileListParamsDict,
+    FileRetrieveParamsDict,
 )
 from ._verification import (
     DocumentOptionsParams,
@@ -35,31 +47,68 @@ from ._verification import (
     VerificationSessionRetrieveParams,
     VerificationSessionUpdateParams,
 )
+from ._verification_dicts import (
+    DocumentOptionsParamsDict,
+    OptionsParamsDict,
+    ProvidedDetailsParamsDict,
+    RelatedPersonParamsDict,
+    VerificationReportListParamsDict,
+    VerificationReportRetrieveParamsDict,
+    VerificationSessionCancelParamsDict,
+    VerificationSessionCreateParamsDict,
+    VerificationSessionListParamsDict,
+    VerificationSessionRedactParamsDict,
+    VerificationSessionRetrieveParamsDict,
+    VerificationSessionUpdateParamsDict,
+)
 
 __all__ = [
     "CreatedFilter",
+    "CreatedFilterDict",
     "DocumentOptionsParams",
+    "DocumentOptionsParamsDict",
     "EphemeralKeyCreateParams",
+    "EphemeralKeyCreateParamsDict",
     "EphemeralKeyDeleteParams",
+    "EphemeralKeyDeleteParamsDict",
     "EventListParams",
+    "EventListParamsDict",
     "EventRetrieveParams",
+    "EventRetrieveParamsDict",
     "FileLinkCreateParams",
+    "FileLinkCreateParamsDict",
     "FileLinkListParams",
+    "FileLinkListParamsDict",
     "FileLinkRetrieveParams",
+    "FileLinkRetrieveParamsDict",
     "FileLinkUpdateParams",
+    "FileLinkUpdateParamsDict",
     "FileListParams",
+    "FileListParamsDict",
     "FileRetrieveParams",
+    "FileRetrieveParamsDict",
     "MetadataParam",
     "OptionsParams",
+    "OptionsParamsDict",
     "ProvidedDetailsParams",
+    "ProvidedDetailsParamsDict",
     "RelatedPersonParams",
+    "RelatedPersonParamsDict",
     "Timestamp",
     "VerificationReportListParams",
+    "VerificationReportListParamsDict",
     "VerificationReportRetrieveParams",
+    "VerificationReportRetrieveParamsDict",
     "VerificationSessionCancelParams",
+    "VerificationSessionCancelParamsDict",
     "VerificationSessionCreateParams",
+    "VerificationSessionCreateParamsDict",
     "VerificationSessionListParams",
+    "VerificationSessionListParamsDict",
     "VerificationSessionRedactParams",
+    "VerificationSessionRedactParamsDict",
     "VerificationSessionRetrieveParams",
+    "VerificationSessionRetrieveParamsDict",
     "VerificationSessionUpdateParams",
+    "VerificationSessionUpdateParamsDict",
 ]
