@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Literal, TypedDict
 
 import attrs
@@ -39,4 +39,6 @@ class CreatedFilterDict(TypedDict, total=False):
 class ExpandableDict(TypedDict, total=False):
     """The key every operation takes: the response fields to expand, by dotted path."""
 
-    expand: Sequence[str]
+    # A list or a tuple, as the encoder indexes only those: typed so, a bare string (which is a
+    # Sequence[str]) is an error rather than a request Stripe refuses.
+    expand: list[str] | tuple[str, ...]

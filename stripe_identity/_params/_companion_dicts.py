@@ -6,7 +6,6 @@ Same contract as ``_verification_dicts``: each ``<Name>ParamsDict`` mirrors the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Literal, TypedDict
 
 from .._models import File, VerificationSession
@@ -48,7 +47,7 @@ class EventListParamsDict(ExpandableDict, total=False):
     limit: int
     starting_after: str
     type: str
-    types: Sequence[str]
+    types: list[str] | tuple[str, ...]
 
 
 class EventRetrieveParamsDict(ExpandableDict, total=False):

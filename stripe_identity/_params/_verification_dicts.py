@@ -9,7 +9,6 @@ documents it. At run time they are plain dicts and the services still take any m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Literal, TypedDict
 
 from .._models import VerificationSession
@@ -35,7 +34,7 @@ __all__ = [
 class DocumentOptionsParamsDict(TypedDict, total=False):
     """``options["document"]`` as a dict: the accepted documents, and what else to require."""
 
-    allowed_types: Sequence[DocumentTypeParam]
+    allowed_types: list[DocumentTypeParam] | tuple[DocumentTypeParam, ...]
     require_id_number: bool
     require_live_capture: bool
     require_matching_selfie: bool
