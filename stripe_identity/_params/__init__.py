@@ -1,9 +1,11 @@
 """Typed request parameters, one class per operation, as the spec defines them.
 
-Each operation also takes a plain mapping; both encode to the same bytes (see ``_encoding``). Fields
-left at ``None`` are not sent. ``""`` means "unset" where Stripe allows it (``metadata``,
-``options[document]``). Values are not checked here: the API is the authority on what it accepts, and
-its errors name the offending ``param``.
+Each operation also takes a plain dict, typed for mypy and pyright by the ``TypedDict`` named after
+the class plus ``Dict`` (``VerificationSessionCreateParamsDict``, nested ones too); at run time any
+mapping goes. Both encode to the same bytes (see ``_encoding``). Fields left at ``None`` are not sent.
+``""`` means "unset" where Stripe allows it (``metadata``, ``options[document]``). Values are not
+checked at run time: the API is the authority on what it accepts, and its errors name the offending
+``param``.
 """
 
 from __future__ import annotations
