@@ -7,8 +7,11 @@ prints it (two-space indent), so clients parse a body of realistic size (~1.7 KB
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
+
+if TYPE_CHECKING:
+    import stripe_identity as si
 
 __all__ = [
     "API_KEY",
@@ -128,7 +131,7 @@ LIST_BODY = _pretty(
 )
 
 #: A realistic nested create: a mapping, the way most callers pass it.
-CREATE_PARAMS: dict[str, Any] = {
+CREATE_PARAMS: si.VerificationSessionCreateParamsDict = {
     "type": "document",
     "client_reference_id": "user_4242_onboarding",
     "metadata": {

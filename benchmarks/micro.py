@@ -104,6 +104,7 @@ def _encode_cases() -> dict[str, Callable[[], object]]:
 
     params = fixtures.CREATE_PARAMS
     document = params["options"]["document"]
+    assert document != ""
     typed = si.VerificationSessionCreateParams(
         type="document",
         client_reference_id=params["client_reference_id"],

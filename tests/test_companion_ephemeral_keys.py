@@ -7,8 +7,6 @@ it revokes the secret at once.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 import stripe_identity as si
@@ -98,7 +96,10 @@ async def test_a_key_retrieves_its_session_only_until_it_is_deleted(
     ids=["no-session", "unknown-session", "empty-session"],
 )
 async def test_bad_sessions_are_refused_naming_the_param(
-    emu_client: si.AsyncStripeIdentity, params: dict[str, Any], status: int, code: str
+    emu_client: si.AsyncStripeIdentity,
+    params: si.EphemeralKeyCreateParamsDict,
+    status: int,
+    code: str,
 ) -> None:
     with pytest.raises(si.InvalidRequestError) as info:
         await emu_client.ephemeral_keys.create(params, {"stripe_version": MOBILE_VERSION})

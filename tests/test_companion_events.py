@@ -140,10 +140,11 @@ async def test_event_list_refusals_name_the_param(
 ) -> None:
     session = await emu_client.verification_sessions.create({"type": "document"})
     emulator.submit(session.id)
-    for params in (
+    refused: list[si.EventListParamsDict] = [
         {"type": VERIFIED, "types": [CANCELED]},
         {"types": [f"{PREFIX}t{i}" for i in range(21)]},
-    ):
+    ]
+    for params in refused:
         with pytest.raises(si.InvalidRequestError) as info:
             await emu_client.events.list(params)
         assert info.value.http_status == 400 and info.value.param == "types"

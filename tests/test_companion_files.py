@@ -26,7 +26,10 @@ from stripe_identity.emulator import Emulator
 from tests.conftest import TEST_KEY
 
 RESTRICTED_KEY = "rk_test_51CompanionFilesKey"
-SELFIE_OPTIONS = {"type": "document", "options": {"document": {"require_matching_selfie": True}}}
+SELFIE_OPTIONS: si.VerificationSessionCreateParamsDict = {
+    "type": "document",
+    "options": {"document": {"require_matching_selfie": True}},
+}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 

@@ -17,6 +17,8 @@ from tests.conftest import TEST_KEY
 from tests.fake_api import FakeStripe, Reply
 from tests.scale import scale
 
+DOCUMENT: si.VerificationSessionCreateParamsDict = {"type": "document"}
+
 pytestmark = pytest.mark.anyio
 
 
@@ -36,7 +38,7 @@ async def test_soak_has_no_fd_or_task_growth() -> None:
                 async with anyio.create_task_group() as tg:
                     for i in range(n):
                         if i % 4 == 0:
-                            tg.start_soon(client.verification_sessions.create, {"type": "document"})
+                            tg.start_soon(client.verification_sessions.create, DOCUMENT)
                         else:
                             tg.start_soon(client.verification_sessions.retrieve, session.id)
 

@@ -131,7 +131,7 @@ async def test_a_400_is_never_retried(client: si.AsyncStripeIdentity, fake_api: 
         )
     )
     with pytest.raises(si.InvalidRequestError) as info:
-        await client.verification_sessions.create({"foo": "bar"})
+        await client.verification_sessions.create({"foo": "bar"})  # type: ignore[arg-type]
     assert len(fake_api.seen) == 1
     assert info.value.param == "foo"
     assert info.value.code == "parameter_unknown"

@@ -21,7 +21,7 @@ from stripe_identity.emulator import Emulator
 from tests.conftest import TEST_KEY
 
 RESTRICTED = "rk_test_sensitive0results"
-WITH_ID_NUMBER = {
+WITH_ID_NUMBER: si.VerificationSessionCreateParamsDict = {
     "type": "document",
     "options": {"document": {"require_id_number": True, "require_matching_selfie": True}},
     "provided_details": {"email": "jenny@example.com"},

@@ -12,32 +12,31 @@ from ._list import ListObject
 
 __all__ = ["File", "FileLink"]
 
-FilePurpose = (
-    Literal[
-        "account_requirement",
-        "additional_verification",
-        "business_icon",
-        "business_logo",
-        "customer_signature",
-        "dispute_evidence",
-        "document_provider_identity_document",
-        "finance_report_run",
-        "financial_account_statement",
-        "identity_document",
-        "identity_document_downloadable",
-        "issuing_regulatory_reporting",
-        "pci_document",
-        "platform_terms_of_service",
-        "selfie",
-        "sigma_scheduled_query",
-        "tax_document_user_upload",
-        "terminal_android_apk",
-        "terminal_reader_splashscreen",
-        "terminal_wifi_certificate",
-        "terminal_wifi_private_key",
-    ]
-    | str
-)
+#: The purposes the spec lists today (a params filter takes only these).
+FilePurposeName = Literal[
+    "account_requirement",
+    "additional_verification",
+    "business_icon",
+    "business_logo",
+    "customer_signature",
+    "dispute_evidence",
+    "document_provider_identity_document",
+    "finance_report_run",
+    "financial_account_statement",
+    "identity_document",
+    "identity_document_downloadable",
+    "issuing_regulatory_reporting",
+    "pci_document",
+    "platform_terms_of_service",
+    "selfie",
+    "sigma_scheduled_query",
+    "tax_document_user_upload",
+    "terminal_android_apk",
+    "terminal_reader_splashscreen",
+    "terminal_wifi_certificate",
+    "terminal_wifi_private_key",
+]
+FilePurpose = FilePurposeName | str
 
 
 @attrs.frozen(kw_only=True, slots=False)

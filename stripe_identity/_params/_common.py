@@ -1,14 +1,14 @@
-"""Param types shared by several operations: time ranges, timestamps, metadata."""
+"""Param types shared by several operations: time ranges, timestamps, metadata, ``expand``."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Literal
+from typing import Literal, TypedDict
 
 import attrs
 
-__all__ = ["CreatedFilter", "MetadataParam", "Timestamp"]
+__all__ = ["CreatedFilter", "CreatedFilterDict", "ExpandableDict", "MetadataParam", "Timestamp"]
 
 #: Unix seconds, or an aware ``datetime`` (sent as unix seconds; a naive one is refused).
 Timestamp = int | datetime.datetime
@@ -25,3 +25,20 @@ class CreatedFilter:
     gte: Timestamp | None = None
     lt: Timestamp | None = None
     lte: Timestamp | None = None
+
+
+class CreatedFilterDict(TypedDict, total=False):
+    """``CreatedFilter`` as a dict: ``{"gte": start, "lt": end}``."""
+
+    gt: Timestamp
+    gte: Timestamp
+    lt: Timestamp
+    lte: Timestamp
+
+
+class ExpandableDict(TypedDict, total=False):
+    """The key every operation takes: the response fields to expand, by dotted path."""
+
+    # A list or a tuple, as the encoder indexes only those: typed so, a bare string (which is a
+    # Sequence[str]) is an error rather than a request Stripe refuses.
+    expand: list[str] | tuple[str, ...]

@@ -24,7 +24,9 @@ __all__ = [
     "VerificationSessionUpdateParams",
 ]
 
-SessionType = Literal["document", "id_number"] | str
+#: The checks the spec lists; the params classes also let through a name it does not know yet.
+SessionTypeName = Literal["document", "id_number"]
+SessionType = SessionTypeName | str
 SessionStatus = Literal["canceled", "processing", "requires_input", "verified"]
 DocumentTypeParam = Literal["driving_license", "id_card", "passport"]
 

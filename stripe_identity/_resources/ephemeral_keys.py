@@ -9,7 +9,12 @@ from .._errors import InvalidRequestError
 from .._ids import path_id
 from .._models import EphemeralKey
 from .._options import RequestOptions, to_request_options
-from .._params import EphemeralKeyCreateParams, EphemeralKeyDeleteParams
+from .._params import (
+    EphemeralKeyCreateParams,
+    EphemeralKeyCreateParamsDict,
+    EphemeralKeyDeleteParams,
+    EphemeralKeyDeleteParamsDict,
+)
 from .._requestor import Requestor
 
 __all__ = ["AsyncEphemeralKeyService"]
@@ -42,7 +47,7 @@ class AsyncEphemeralKeyService:
 
     async def create(
         self,
-        params: EphemeralKeyCreateParams | Mapping[str, Any] | None = None,
+        params: EphemeralKeyCreateParams | EphemeralKeyCreateParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> EphemeralKey:
         """Create an ephemeral key for ``{"verification_session": "vs_..."}``.
@@ -56,7 +61,7 @@ class AsyncEphemeralKeyService:
     async def delete(
         self,
         key: str,
-        params: EphemeralKeyDeleteParams | Mapping[str, Any] | None = None,
+        params: EphemeralKeyDeleteParams | EphemeralKeyDeleteParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> EphemeralKey:
         """Delete (revoke) an ephemeral key: its secret stops working at once."""

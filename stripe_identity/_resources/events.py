@@ -8,7 +8,12 @@ from typing import Any
 from .._ids import path_id
 from .._models import Event, ListObject
 from .._options import RequestOptions
-from .._params import EventListParams, EventRetrieveParams
+from .._params import (
+    EventListParams,
+    EventListParamsDict,
+    EventRetrieveParams,
+    EventRetrieveParamsDict,
+)
 from .._requestor import Requestor
 
 __all__ = ["AsyncEventService"]
@@ -28,7 +33,7 @@ class AsyncEventService:
 
     async def list(
         self,
-        params: EventListParams | Mapping[str, Any] | None = None,
+        params: EventListParams | EventListParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> ListObject[Event]:
         """List events newest first: ``{"type": "identity.verification_session.*"}``, say."""
@@ -37,7 +42,7 @@ class AsyncEventService:
     async def retrieve(
         self,
         event: str,
-        params: EventRetrieveParams | Mapping[str, Any] | None = None,
+        params: EventRetrieveParams | EventRetrieveParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> Event:
         """Retrieve an event by id (``evt_...``)."""

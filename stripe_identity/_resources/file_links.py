@@ -10,9 +10,13 @@ from .._models import FileLink, ListObject
 from .._options import RequestOptions
 from .._params import (
     FileLinkCreateParams,
+    FileLinkCreateParamsDict,
     FileLinkListParams,
+    FileLinkListParamsDict,
     FileLinkRetrieveParams,
+    FileLinkRetrieveParamsDict,
     FileLinkUpdateParams,
+    FileLinkUpdateParamsDict,
 )
 from .._requestor import Requestor
 
@@ -35,7 +39,7 @@ class AsyncFileLinkService:
 
     async def create(
         self,
-        params: FileLinkCreateParams | Mapping[str, Any] | None = None,
+        params: FileLinkCreateParams | FileLinkCreateParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> FileLink:
         """Create a link to ``{"file": "file_...", "expires_at": ...}``.
@@ -47,7 +51,7 @@ class AsyncFileLinkService:
     async def retrieve(
         self,
         link: str,
-        params: FileLinkRetrieveParams | Mapping[str, Any] | None = None,
+        params: FileLinkRetrieveParams | FileLinkRetrieveParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> FileLink:
         """Retrieve a FileLink by id (``link_...``)."""
@@ -57,7 +61,7 @@ class AsyncFileLinkService:
     async def update(
         self,
         link: str,
-        params: FileLinkUpdateParams | Mapping[str, Any] | None = None,
+        params: FileLinkUpdateParams | FileLinkUpdateParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> FileLink:
         """Change a link's ``metadata`` or ``expires_at`` (``"now"`` expires it at once)."""
@@ -66,7 +70,7 @@ class AsyncFileLinkService:
 
     async def list(
         self,
-        params: FileLinkListParams | Mapping[str, Any] | None = None,
+        params: FileLinkListParams | FileLinkListParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> ListObject[FileLink]:
         """List FileLinks, newest first (filter by ``file``, ``expired``...)."""

@@ -8,7 +8,12 @@ from typing import Any
 from .._ids import path_id
 from .._models import File, ListObject
 from .._options import RequestOptions
-from .._params import FileListParams, FileRetrieveParams
+from .._params import (
+    FileListParams,
+    FileListParamsDict,
+    FileRetrieveParams,
+    FileRetrieveParamsDict,
+)
 from .._requestor import Requestor
 from .._sinks import DEFAULT_MAX_DOWNLOAD_BYTES, Destination, FileSink, MemorySink
 
@@ -41,7 +46,7 @@ class AsyncFileService:
     async def retrieve(
         self,
         file: str,
-        params: FileRetrieveParams | Mapping[str, Any] | None = None,
+        params: FileRetrieveParams | FileRetrieveParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> File:
         """Retrieve a file's metadata (``size``, ``purpose``, ``type``...)."""
@@ -50,7 +55,7 @@ class AsyncFileService:
 
     async def list(
         self,
-        params: FileListParams | Mapping[str, Any] | None = None,
+        params: FileListParams | FileListParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> ListObject[File]:
         """List files newest first (filter by ``purpose``...)."""

@@ -8,7 +8,12 @@ from typing import Any
 from .._ids import path_id
 from .._models import ListObject, VerificationReport
 from .._options import RequestOptions
-from .._params import VerificationReportListParams, VerificationReportRetrieveParams
+from .._params import (
+    VerificationReportListParams,
+    VerificationReportListParamsDict,
+    VerificationReportRetrieveParams,
+    VerificationReportRetrieveParamsDict,
+)
 from .._requestor import Requestor
 
 __all__ = ["AsyncVerificationReportService"]
@@ -28,7 +33,7 @@ class AsyncVerificationReportService:
 
     async def list(
         self,
-        params: VerificationReportListParams | Mapping[str, Any] | None = None,
+        params: VerificationReportListParams | VerificationReportListParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> ListObject[VerificationReport]:
         """List VerificationReports, newest first (filter by ``verification_session``, ``type``...)."""
@@ -37,7 +42,7 @@ class AsyncVerificationReportService:
     async def retrieve(
         self,
         report: str,
-        params: VerificationReportRetrieveParams | Mapping[str, Any] | None = None,
+        params: VerificationReportRetrieveParams | VerificationReportRetrieveParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> VerificationReport:
         """Retrieve a VerificationReport by id.

@@ -10,11 +10,17 @@ from .._models import ListObject, VerificationSession
 from .._options import RequestOptions
 from .._params import (
     VerificationSessionCancelParams,
+    VerificationSessionCancelParamsDict,
     VerificationSessionCreateParams,
+    VerificationSessionCreateParamsDict,
     VerificationSessionListParams,
+    VerificationSessionListParamsDict,
     VerificationSessionRedactParams,
+    VerificationSessionRedactParamsDict,
     VerificationSessionRetrieveParams,
+    VerificationSessionRetrieveParamsDict,
     VerificationSessionUpdateParams,
+    VerificationSessionUpdateParamsDict,
 )
 from .._requestor import Requestor
 
@@ -41,7 +47,7 @@ class AsyncVerificationSessionService:
 
     async def create(
         self,
-        params: VerificationSessionCreateParams | Mapping[str, Any] | None = None,
+        params: VerificationSessionCreateParams | VerificationSessionCreateParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> VerificationSession:
         """Create a VerificationSession.
@@ -54,7 +60,7 @@ class AsyncVerificationSessionService:
 
     async def list(
         self,
-        params: VerificationSessionListParams | Mapping[str, Any] | None = None,
+        params: VerificationSessionListParams | VerificationSessionListParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> ListObject[VerificationSession]:
         """List VerificationSessions, newest first; ``auto_paging_iter()`` walks every page."""
@@ -63,7 +69,7 @@ class AsyncVerificationSessionService:
     async def retrieve(
         self,
         session: str,
-        params: VerificationSessionRetrieveParams | Mapping[str, Any] | None = None,
+        params: VerificationSessionRetrieveParams | VerificationSessionRetrieveParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> VerificationSession:
         """Retrieve a VerificationSession.
@@ -78,7 +84,7 @@ class AsyncVerificationSessionService:
     async def update(
         self,
         session: str,
-        params: VerificationSessionUpdateParams | Mapping[str, Any] | None = None,
+        params: VerificationSessionUpdateParams | VerificationSessionUpdateParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> VerificationSession:
         """Update a VerificationSession's check, options or metadata (only in ``requires_input``)."""
@@ -88,7 +94,7 @@ class AsyncVerificationSessionService:
     async def cancel(
         self,
         session: str,
-        params: VerificationSessionCancelParams | Mapping[str, Any] | None = None,
+        params: VerificationSessionCancelParams | VerificationSessionCancelParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> VerificationSession:
         """Cancel a VerificationSession in ``requires_input``; this cannot be undone."""
@@ -98,7 +104,7 @@ class AsyncVerificationSessionService:
     async def redact(
         self,
         session: str,
-        params: VerificationSessionRedactParams | Mapping[str, Any] | None = None,
+        params: VerificationSessionRedactParams | VerificationSessionRedactParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> VerificationSession:
         """Redact a VerificationSession (``requires_input`` or ``verified``): irreversible.

@@ -10,7 +10,12 @@ from typing import Any
 
 from stripe_identity._models import EphemeralKey
 from stripe_identity._options import RequestOptions
-from stripe_identity._params import EphemeralKeyCreateParams, EphemeralKeyDeleteParams
+from stripe_identity._params import (
+    EphemeralKeyCreateParams,
+    EphemeralKeyCreateParamsDict,
+    EphemeralKeyDeleteParams,
+    EphemeralKeyDeleteParamsDict,
+)
 from stripe_identity._portal import PortalRunner
 from stripe_identity._resources.ephemeral_keys import AsyncEphemeralKeyService
 
@@ -29,7 +34,7 @@ class EphemeralKeyService:
 
     def create(
         self,
-        params: EphemeralKeyCreateParams | Mapping[str, Any] | None = None,
+        params: EphemeralKeyCreateParams | EphemeralKeyCreateParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> EphemeralKey:
         """Create an ephemeral key for ``{"verification_session": "vs_..."}``.
@@ -42,7 +47,7 @@ class EphemeralKeyService:
     def delete(
         self,
         key: str,
-        params: EphemeralKeyDeleteParams | Mapping[str, Any] | None = None,
+        params: EphemeralKeyDeleteParams | EphemeralKeyDeleteParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> EphemeralKey:
         """Delete (revoke) an ephemeral key: its secret stops working at once."""

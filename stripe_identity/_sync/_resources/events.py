@@ -10,7 +10,12 @@ from typing import Any
 
 from stripe_identity._models import Event
 from stripe_identity._options import RequestOptions
-from stripe_identity._params import EventListParams, EventRetrieveParams
+from stripe_identity._params import (
+    EventListParams,
+    EventListParamsDict,
+    EventRetrieveParams,
+    EventRetrieveParamsDict,
+)
 from stripe_identity._portal import PortalRunner
 from stripe_identity._resources.events import AsyncEventService
 from stripe_identity._sync._list import SyncListObject
@@ -30,7 +35,7 @@ class EventService:
 
     def list(
         self,
-        params: EventListParams | Mapping[str, Any] | None = None,
+        params: EventListParams | EventListParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> SyncListObject[Event]:
         """List events newest first: ``{"type": "identity.verification_session.*"}``, say."""
@@ -39,7 +44,7 @@ class EventService:
     def retrieve(
         self,
         event: str,
-        params: EventRetrieveParams | Mapping[str, Any] | None = None,
+        params: EventRetrieveParams | EventRetrieveParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> Event:
         """Retrieve an event by id (``evt_...``)."""

@@ -12,9 +12,13 @@ from stripe_identity._models import FileLink
 from stripe_identity._options import RequestOptions
 from stripe_identity._params import (
     FileLinkCreateParams,
+    FileLinkCreateParamsDict,
     FileLinkListParams,
+    FileLinkListParamsDict,
     FileLinkRetrieveParams,
+    FileLinkRetrieveParamsDict,
     FileLinkUpdateParams,
+    FileLinkUpdateParamsDict,
 )
 from stripe_identity._portal import PortalRunner
 from stripe_identity._resources.file_links import AsyncFileLinkService
@@ -37,7 +41,7 @@ class FileLinkService:
 
     def create(
         self,
-        params: FileLinkCreateParams | Mapping[str, Any] | None = None,
+        params: FileLinkCreateParams | FileLinkCreateParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> FileLink:
         """Create a link to ``{"file": "file_...", "expires_at": ...}``.
@@ -49,7 +53,7 @@ class FileLinkService:
     def retrieve(
         self,
         link: str,
-        params: FileLinkRetrieveParams | Mapping[str, Any] | None = None,
+        params: FileLinkRetrieveParams | FileLinkRetrieveParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> FileLink:
         """Retrieve a FileLink by id (``link_...``)."""
@@ -58,7 +62,7 @@ class FileLinkService:
     def update(
         self,
         link: str,
-        params: FileLinkUpdateParams | Mapping[str, Any] | None = None,
+        params: FileLinkUpdateParams | FileLinkUpdateParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> FileLink:
         """Change a link's ``metadata`` or ``expires_at`` (``"now"`` expires it at once)."""
@@ -66,7 +70,7 @@ class FileLinkService:
 
     def list(
         self,
-        params: FileLinkListParams | Mapping[str, Any] | None = None,
+        params: FileLinkListParams | FileLinkListParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> SyncListObject[FileLink]:
         """List FileLinks, newest first (filter by ``file``, ``expired``...)."""

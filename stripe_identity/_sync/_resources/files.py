@@ -11,7 +11,12 @@ from typing import Any
 
 from stripe_identity._models import File
 from stripe_identity._options import RequestOptions
-from stripe_identity._params import FileListParams, FileRetrieveParams
+from stripe_identity._params import (
+    FileListParams,
+    FileListParamsDict,
+    FileRetrieveParams,
+    FileRetrieveParamsDict,
+)
 from stripe_identity._portal import PortalRunner
 from stripe_identity._resources.files import AsyncFileService
 from stripe_identity._sinks import DEFAULT_MAX_DOWNLOAD_BYTES, Destination
@@ -38,7 +43,7 @@ class FileService:
     def retrieve(
         self,
         file: str,
-        params: FileRetrieveParams | Mapping[str, Any] | None = None,
+        params: FileRetrieveParams | FileRetrieveParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> File:
         """Retrieve a file's metadata (``size``, ``purpose``, ``type``...)."""
@@ -46,7 +51,7 @@ class FileService:
 
     def list(
         self,
-        params: FileListParams | Mapping[str, Any] | None = None,
+        params: FileListParams | FileListParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> SyncListObject[File]:
         """List files newest first (filter by ``purpose``...)."""

@@ -10,7 +10,12 @@ from typing import Any
 
 from stripe_identity._models import VerificationReport
 from stripe_identity._options import RequestOptions
-from stripe_identity._params import VerificationReportListParams, VerificationReportRetrieveParams
+from stripe_identity._params import (
+    VerificationReportListParams,
+    VerificationReportListParamsDict,
+    VerificationReportRetrieveParams,
+    VerificationReportRetrieveParamsDict,
+)
 from stripe_identity._portal import PortalRunner
 from stripe_identity._resources.verification_reports import AsyncVerificationReportService
 from stripe_identity._sync._list import SyncListObject
@@ -32,7 +37,7 @@ class VerificationReportService:
 
     def list(
         self,
-        params: VerificationReportListParams | Mapping[str, Any] | None = None,
+        params: VerificationReportListParams | VerificationReportListParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> SyncListObject[VerificationReport]:
         """List VerificationReports, newest first (filter by ``verification_session``, ``type``...)."""
@@ -41,7 +46,7 @@ class VerificationReportService:
     def retrieve(
         self,
         report: str,
-        params: VerificationReportRetrieveParams | Mapping[str, Any] | None = None,
+        params: VerificationReportRetrieveParams | VerificationReportRetrieveParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> VerificationReport:
         """Retrieve a VerificationReport by id.

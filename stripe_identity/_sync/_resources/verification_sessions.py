@@ -12,11 +12,17 @@ from stripe_identity._models import VerificationSession
 from stripe_identity._options import RequestOptions
 from stripe_identity._params import (
     VerificationSessionCancelParams,
+    VerificationSessionCancelParamsDict,
     VerificationSessionCreateParams,
+    VerificationSessionCreateParamsDict,
     VerificationSessionListParams,
+    VerificationSessionListParamsDict,
     VerificationSessionRedactParams,
+    VerificationSessionRedactParamsDict,
     VerificationSessionRetrieveParams,
+    VerificationSessionRetrieveParamsDict,
     VerificationSessionUpdateParams,
+    VerificationSessionUpdateParamsDict,
 )
 from stripe_identity._portal import PortalRunner
 from stripe_identity._resources.verification_sessions import AsyncVerificationSessionService
@@ -43,7 +49,7 @@ class VerificationSessionService:
 
     def create(
         self,
-        params: VerificationSessionCreateParams | Mapping[str, Any] | None = None,
+        params: VerificationSessionCreateParams | VerificationSessionCreateParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> VerificationSession:
         """Create a VerificationSession.
@@ -56,7 +62,7 @@ class VerificationSessionService:
 
     def list(
         self,
-        params: VerificationSessionListParams | Mapping[str, Any] | None = None,
+        params: VerificationSessionListParams | VerificationSessionListParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> SyncListObject[VerificationSession]:
         """List VerificationSessions, newest first; ``auto_paging_iter()`` walks every page."""
@@ -65,7 +71,7 @@ class VerificationSessionService:
     def retrieve(
         self,
         session: str,
-        params: VerificationSessionRetrieveParams | Mapping[str, Any] | None = None,
+        params: VerificationSessionRetrieveParams | VerificationSessionRetrieveParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> VerificationSession:
         """Retrieve a VerificationSession.
@@ -79,7 +85,7 @@ class VerificationSessionService:
     def update(
         self,
         session: str,
-        params: VerificationSessionUpdateParams | Mapping[str, Any] | None = None,
+        params: VerificationSessionUpdateParams | VerificationSessionUpdateParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> VerificationSession:
         """Update a VerificationSession's check, options or metadata (only in ``requires_input``)."""
@@ -88,7 +94,7 @@ class VerificationSessionService:
     def cancel(
         self,
         session: str,
-        params: VerificationSessionCancelParams | Mapping[str, Any] | None = None,
+        params: VerificationSessionCancelParams | VerificationSessionCancelParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> VerificationSession:
         """Cancel a VerificationSession in ``requires_input``; this cannot be undone."""
@@ -97,7 +103,7 @@ class VerificationSessionService:
     def redact(
         self,
         session: str,
-        params: VerificationSessionRedactParams | Mapping[str, Any] | None = None,
+        params: VerificationSessionRedactParams | VerificationSessionRedactParamsDict | None = None,
         opts: RequestOptions | Mapping[str, Any] | None = None,
     ) -> VerificationSession:
         """Redact a VerificationSession (``requires_input`` or ``verified``): irreversible.
