@@ -83,10 +83,11 @@ class Emulator:
         self.port = port
         self._ssl_context = ssl_context
         self._public_url = http_url(public_url, "public_url", query=False) if public_url else None
+        retries = _webhook_retries(webhook_retries)
         self._webhooks = None
         if webhook_url is not None and webhook_secret is not None:
             endpoint = WebhookEndpoint(http_url(webhook_url, "webhook_url"), webhook_secret)
-            self._webhooks = WebhookSender([endpoint], _webhook_retries(webhook_retries))
+            self._webhooks = WebhookSender([endpoint], retries)
         self._app = EmulatorApp(
             faults=dict(faults) if isinstance(faults, Mapping) else faults,
             latency=latency,
@@ -158,10 +159,11 @@ class Emulator:
         """Stop serving, giving webhook attempts under way a second to finish; what ``async with``
         does."""
         runner, self._runner = self._runner, None
+        if runner is None:
+            return
         if self._webhooks is not None:
             await self._webhooks.stop()
-        if runner is not None:
-            await runner.cleanup()
+        await runner.cleanup()
 
     async def __aenter__(self) -> Emulator:
         await self.start()
