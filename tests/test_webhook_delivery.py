@@ -204,6 +204,29 @@ async def test_stopping_cancels_a_hanging_attempt_cleanly_and_a_restart_resumes_
 
 
 @pytest.mark.anyio
+async def test_reset_drops_the_retries_still_due_and_zeroes_the_counters(
+    endpoint: tuple[str, Endpoint], caplog: pytest.LogCaptureFixture
+) -> None:
+    url, handler = endpoint
+    caplog.set_level(logging.INFO, logger="stripe_identity.emulator")
+    retries = WebhookRetries(delays=(60.0,))
+    async with (
+        Emulator(webhook_url=url, webhook_secret=SECRET, webhook_retries=retries) as emu,
+        si.AsyncStripeIdentity(TEST_KEY, api_base=emu.api_base) as client,
+    ):
+        await verified_session(client, emu)
+        await eventually(lambda: emu.stats()["webhooks"]["attempted"] == 3)
+        emu.reset()
+        zero = {"attempted": 0, "succeeded": 0, "failed_attempts": 0, "given_up": 0, "pending": 0}
+        assert emu.stats()["webhooks"] == zero
+        handler.refuse = frozenset()
+        await client.verification_sessions.create({"type": "document"})
+        await eventually(lambda: emu.stats()["webhooks"]["succeeded"] == 1)
+        assert emu.stats()["webhooks"] == {**zero, "attempted": 1, "succeeded": 1}
+    assert warnings_about(caplog, "webhooks at stop") == []  # nothing was left to sum up
+
+
+@pytest.mark.anyio
 async def test_pending_webhooks_counts_the_endpoints_still_to_receive_an_event(
     endpoint: tuple[str, Endpoint],
 ) -> None:

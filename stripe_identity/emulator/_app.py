@@ -129,6 +129,8 @@ class EmulatorApp:
         self.replays = 0
         if self.rate_limiter is not None:
             self.rate_limiter.reset()
+        if self.webhooks is not None:
+            self.webhooks.reset()
 
     def stats(self) -> dict[str, Any]:
         """What ``emu.stats()`` and ``GET /_emulator/stats`` both answer."""

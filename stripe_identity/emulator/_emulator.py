@@ -233,7 +233,8 @@ class Emulator:
             raise ValueError(failure.message) from None
 
     def reset(self) -> None:
-        """Forget every session, report, event, idempotency key and counter."""
+        """Forget every session, report, event, idempotency key and counter, and drop the webhook
+        deliveries not yet made."""
         self._on_loop(self._app.reset)
 
     def stats(self) -> dict[str, Any]:

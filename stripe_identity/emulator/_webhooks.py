@@ -14,7 +14,7 @@ emulator stops with deliveries given up or unfinished, one WARNING that sums the
 An event's ``pending_webhooks`` counts the endpoints that have not received it yet (Stripe's
 meaning): it stays above 0 for an endpoint that gave up. :meth:`WebhookSender.stop` lets attempts
 under way finish for a short grace period, then cancels what is left; unfinished deliveries resume
-if the emulator starts again.
+if the emulator starts again. :meth:`WebhookSender.reset` (``emu.reset()``) drops them for good.
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ class WebhookSender:
         event["pending_webhooks"] = len(self.endpoints)
         for endpoint in self.endpoints:
             delivery = _Delivery(event, endpoint)
-            if self._session is None:
+            if self._session is None or self._stopping:
                 self._waiting.append(delivery)
             else:
                 self._spawn(delivery)
@@ -150,6 +150,15 @@ class WebhookSender:
             for name, value in attrs.asdict(counts).items():
                 totals[name] += value
         return {**totals, "pending": self.pending}
+
+    def reset(self) -> None:
+        """Drop every delivery not yet made and zero the counters (the emulator forgot the events)."""
+        tasks, self._tasks = self._tasks, {}
+        for task, delivery in tasks.items():
+            delivery.done = True  # abandoned: not to resume
+            task.cancel()
+        self._waiting.clear()
+        self._counts = {endpoint: _Counts() for endpoint in self.endpoints}
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -194,7 +203,9 @@ class WebhookSender:
         task.add_done_callback(self._finished)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
-        delivery = self._tasks.pop(task)
+        delivery = self._tasks.pop(task, None)
+        if delivery is None:  # dropped by reset()
+            return
         if not delivery.done:  # cut short by stop(): it resumes if the sender starts again
             self._waiting.append(delivery)
         error = None if task.cancelled() else task.exception()
