@@ -143,6 +143,25 @@ def rate_limits(text: str) -> Any:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _url(text: str, query: bool) -> str:
+    from .emulator._urls import http_url as checked
+
+    try:
+        return checked(text, "the URL", query=query)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def http_url(text: str) -> str:
+    """An absolute ``http://`` or ``https://`` URL with a host."""
+    return _url(text, query=True)
+
+
+def base_url(text: str) -> str:
+    """An absolute ``http://`` or ``https://`` URL with a host, and no query or fragment."""
+    return _url(text, query=False)
+
+
 def key_value(text: str) -> tuple[str, str]:
     """``KEY=VALUE``, with a non-empty key."""
     key, sep, value = text.partition("=")
@@ -531,7 +550,19 @@ def _error_json(exc: StripeError) -> dict[str, Any]:
 
 
 def _emulator_options(emu: argparse.ArgumentParser) -> None:
-    emu.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
+    emu.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default: 127.0.0.1; 0.0.0.0 for every interface)",
+    )
+    emu.add_argument(
+        "--public-url",
+        type=base_url,
+        default=None,
+        metavar="URL",
+        help="the URL others reach it at (http://emulator:12111 in Docker Compose, say), used in "
+        "session.url and file links (default: http://127.0.0.1:PORT with --host 0.0.0.0)",
+    )
     emu.add_argument(
         "--port",
         type=port,
@@ -592,7 +623,11 @@ def _emulator_options(emu: argparse.ArgumentParser) -> None:
         help="how long a redaction stays processing",
     )
     emu.add_argument(
-        "--webhook-url", default=None, metavar="URL", help="post signed events to this endpoint"
+        "--webhook-url",
+        type=http_url,
+        default=None,
+        metavar="URL",
+        help="post signed events to this endpoint (each retried for about a minute if it fails)",
     )
     emu.add_argument(
         "--webhook-secret",
@@ -635,6 +670,7 @@ def _run_emulator(args: argparse.Namespace) -> int:
         processing_delay=args.processing_delay,
         redaction_delay=args.redaction_delay,
         rate_limits=args.rate_limits,
+        public_url=args.public_url,
     )
 
     _log_to_stderr()
@@ -649,11 +685,7 @@ def _run_emulator(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise _ListenError(args.host, args.port, exc) from None
         try:
-            print(f"Stripe Identity emulator listening on {emulator.api_base}", flush=True)
-            print(
-                f"  use it with: AsyncStripeIdentity('sk_test_...', api_base='{emulator.api_base}')",
-                flush=True,
-            )
+            _banner(emulator, args.public_url)
             if args.webhook_url:
                 print(f"  signed webhook events go to {args.webhook_url}", flush=True)
             print("  press Ctrl-C to stop", flush=True)
@@ -664,6 +696,24 @@ def _run_emulator(args: argparse.Namespace) -> int:
 
     asyncio.run(serve())
     return EXIT_OK
+
+
+def _banner(emulator: Any, public_url: str | None) -> None:
+    from .emulator._urls import is_wildcard
+
+    print(f"Stripe Identity emulator listening on {emulator.public_url}", flush=True)
+    if public_url is not None:
+        print(f"  bound to {emulator.host} port {emulator.port}", flush=True)
+    elif is_wildcard(emulator.host):
+        print(
+            f"  bound to every interface ({emulator.host}); links advertise {emulator.public_url},"
+            " which only this machine reaches: give --public-url for other machines or containers",
+            flush=True,
+        )
+    print(
+        f"  use it with: AsyncStripeIdentity('sk_test_...', api_base='{emulator.public_url}')",
+        flush=True,
+    )
 
 
 def _log_to_stderr() -> None:

@@ -5,9 +5,10 @@ from the spec, errors, idempotency, pagination, expansion, the status machine, r
 restricted-key rules for sensitive results), and the endpoints an integration needs around them:
 ephemeral keys, files and their contents, file links, events. Each session's ``url`` opens a
 verification page on the emulator where a tester picks the outcome, as on Stripe's hosted flow;
-:meth:`Emulator.submit` does the same from code. It signs and delivers webhook events, enforces
-rate limits and injects faults on request (``FAULT_KINDS`` names the kinds a :class:`Faults` rates
-and ``emu.stats()`` counts). It knows nothing of the SDK's client: it speaks HTTP only.
+:meth:`Emulator.submit` does the same from code. It signs and delivers webhook events (each on its
+own, retried as :class:`WebhookRetries` says), enforces rate limits and injects faults on request
+(``FAULT_KINDS`` names the kinds a :class:`Faults` rates and ``emu.stats()`` counts). It knows
+nothing of the SDK's client: it speaks HTTP only.
 
     from stripe_identity.emulator import Emulator
 
@@ -20,5 +21,6 @@ from __future__ import annotations
 from ._emulator import Emulator
 from ._faults import FAULT_KINDS, Faults
 from ._ratelimit import RateLimits
+from ._webhooks import WebhookRetries
 
-__all__ = ["FAULT_KINDS", "Emulator", "Faults", "RateLimits"]
+__all__ = ["FAULT_KINDS", "Emulator", "Faults", "RateLimits", "WebhookRetries"]

@@ -35,6 +35,7 @@ from ._ratelimit import RateLimitChecker, RateLimits, rate_limit_middleware
 from ._routing import Router, route_middleware
 from ._spec import SCHEMA
 from ._state import State
+from ._webhooks import WebhookSender
 from .resources import ROUTES
 from .resources.ephemeral_keys import EphemeralKeyStore
 from .resources.file_links import FileLinkStore
@@ -57,7 +58,7 @@ class EmulatorApp:
         processing_delay: float,
         redaction_delay: float,
         rate_limits: RateLimits | None,
-        on_event: Callable[[dict[str, Any]], None],
+        webhooks: WebhookSender | None,
         base_url: Callable[[], str],
     ) -> None:
         # Without a seed, every emulator draws its own ids: a restarted one must not hand out ids
@@ -71,6 +72,7 @@ class EmulatorApp:
         self.rate_limiter = RateLimitChecker(rate_limits) if rate_limits is not None else None
         self.log = RequestLog()
         self.replays = 0
+        self.webhooks = webhooks
         clock = _now
         self.files = FileStore(self.ids, clock, base_url)
         self.file_links = FileLinkStore(self.ids, clock, base_url)
@@ -79,7 +81,7 @@ class EmulatorApp:
             self.ids,
             api_version=self.api_version,
             schedule=self._schedule,
-            on_event=on_event,
+            on_event=webhooks.enqueue if webhooks is not None else _ignore,
             files=self.files,
             page_url=lambda token: f"{base_url()}/verify/{token}",
             processing_delay=processing_delay,
@@ -127,8 +129,11 @@ class EmulatorApp:
         self.replays = 0
         if self.rate_limiter is not None:
             self.rate_limiter.reset()
+        if self.webhooks is not None:
+            self.webhooks.reset()
 
     def stats(self) -> dict[str, Any]:
+        """What ``emu.stats()`` and ``GET /_emulator/stats`` both answer."""
         stats = {
             **self.log.stats(),
             "faults": dict(self.faults.counts),
@@ -143,7 +148,13 @@ class EmulatorApp:
         }
         if self.rate_limiter is not None:
             stats["rate_limits"] = self.rate_limiter.stats()
+        if self.webhooks is not None:
+            stats["webhooks"] = self.webhooks.stats()
         return stats
+
+
+def _ignore(event: dict[str, Any]) -> None:
+    """Where events go when no webhook endpoint is set: they stay listed, nothing is sent."""
 
 
 def _now() -> int:

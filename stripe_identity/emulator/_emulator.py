@@ -5,7 +5,9 @@
     with Emulator() as emu:                # on its own loop in a background thread
         ...
 
-Either way it binds 127.0.0.1 on a free port (unless told otherwise) and ``emu.api_base`` is its URL.
+Either way it binds 127.0.0.1 on a free port (unless told otherwise) and ``emu.api_base`` is its URL
+for clients in this process. ``emu.public_url`` is the URL it advertises to everyone else (in
+``session.url``, file URLs and file links): ``api_base`` unless ``public_url=`` says otherwise.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import ssl
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -24,7 +26,8 @@ from ._app import EmulatorApp
 from ._failures import APIFailure
 from ._faults import Faults
 from ._ratelimit import RateLimits
-from ._webhooks import WebhookSender
+from ._urls import advertised_host, http_url
+from ._webhooks import WebhookEndpoint, WebhookRetries, WebhookSender
 
 __all__ = ["Emulator"]
 
@@ -40,10 +43,18 @@ class Emulator:
         latency: seconds added to every API request.
         seed: makes ids, tokens and injected faults reproducible (without one, each emulator
             draws its own, so a restarted emulator never repeats the ids of an earlier run).
-        webhook_url, webhook_secret: where to post signed events, and the secret to sign them with.
+        webhook_url, webhook_secret: where to post signed events (an absolute http(s) URL), and
+            the secret to sign them with. Each event is delivered on its own, in no set order.
+        webhook_retries: a :class:`WebhookRetries`, or the delays in seconds between attempts: when
+            a failed delivery is tried again before it is given up (default: Stripe's live-mode
+            backoff, compressed from three days to about a minute).
         processing_delay: seconds a submitted session stays ``processing`` (0: it completes at once).
         redaction_delay: seconds before a redaction completes (0: on the next loop iteration).
         ssl_context: serve HTTPS with this server context (a trustme CA's, say) instead of HTTP.
+        public_url: the URL others reach the emulator at (``http://emulator:12111`` from another
+            container, say), advertised in ``session.url``, file URLs and file links. Without it,
+            the emulator advertises :attr:`api_base`, a loopback address when ``host`` is a
+            wildcard such as ``0.0.0.0``.
         rate_limits: enforce Stripe's rate limits: ``"test"`` or ``"live"`` (Stripe's documented
             figures, per-endpoint limits included), an int N (N requests per second per API key and
             nothing lower per endpoint), or a :class:`RateLimits`. Off by default.
@@ -63,17 +74,20 @@ class Emulator:
         redaction_delay: float = 0.0,
         ssl_context: ssl.SSLContext | None = None,
         rate_limits: RateLimits | int | str | None = None,
+        webhook_retries: WebhookRetries | Sequence[float] | None = None,
+        public_url: str | None = None,
     ) -> None:
         if (webhook_url is None) != (webhook_secret is None):
             raise ValueError("webhook_url and webhook_secret go together")
         self.host = host
         self.port = port
         self._ssl_context = ssl_context
-        self._webhooks = (
-            WebhookSender(webhook_url, webhook_secret)
-            if webhook_url is not None and webhook_secret is not None
-            else None
-        )
+        self._public_url = http_url(public_url, "public_url", query=False) if public_url else None
+        retries = _webhook_retries(webhook_retries)
+        self._webhooks = None
+        if webhook_url is not None and webhook_secret is not None:
+            endpoint = WebhookEndpoint(http_url(webhook_url, "webhook_url"), webhook_secret)
+            self._webhooks = WebhookSender([endpoint], retries)
         self._app = EmulatorApp(
             faults=dict(faults) if isinstance(faults, Mapping) else faults,
             latency=latency,
@@ -81,8 +95,8 @@ class Emulator:
             processing_delay=processing_delay,
             redaction_delay=redaction_delay,
             rate_limits=_rate_limits(rate_limits),
-            on_event=self._on_event,
-            base_url=lambda: self.api_base,
+            webhooks=self._webhooks,
+            base_url=lambda: self.public_url,
         )
         self._runner: web.AppRunner | None = None
         self._portal_cm: contextlib.AbstractContextManager[BlockingPortal] | None = None
@@ -91,12 +105,16 @@ class Emulator:
 
     @property
     def api_base(self) -> str:
-        """The emulator's URL, for ``api_base=``."""
+        """The emulator's URL from this machine, for ``api_base=`` (loopback if bound to a wildcard)."""
         if self._runner is None:
             raise RuntimeError("the emulator is not running")
         scheme = "https" if self._ssl_context is not None else "http"
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{scheme}://{host}:{self.port}"
+        return f"{scheme}://{advertised_host(self.host)}:{self.port}"
+
+    @property
+    def public_url(self) -> str:
+        """The URL the emulator advertises: ``public_url=`` if given, else :attr:`api_base`."""
+        return self._public_url if self._public_url is not None else self.api_base
 
     @property
     def files_base(self) -> str:
@@ -107,10 +125,6 @@ class Emulator:
     def url(self) -> str:
         """The same as :attr:`api_base`."""
         return self.api_base
-
-    def _on_event(self, event: dict[str, Any]) -> None:
-        if self._webhooks is not None:
-            self._webhooks.enqueue(event)
 
     # --- async lifecycle -------------------------------------------------------------------------
 
@@ -142,12 +156,14 @@ class Emulator:
             await self._webhooks.start()
 
     async def stop(self) -> None:
-        """Stop serving, giving queued webhook events a second to go out; what ``async with`` does."""
+        """Stop serving, giving webhook attempts under way a second to finish; what ``async with``
+        does."""
         runner, self._runner = self._runner, None
+        if runner is None:
+            return
         if self._webhooks is not None:
             await self._webhooks.stop()
-        if runner is not None:
-            await runner.cleanup()
+        await runner.cleanup()
 
     async def __aenter__(self) -> Emulator:
         await self.start()
@@ -217,20 +233,16 @@ class Emulator:
             raise ValueError(failure.message) from None
 
     def reset(self) -> None:
-        """Forget every session, report, event, idempotency key and counter."""
+        """Forget every session, report, event, idempotency key and counter, and drop the webhook
+        deliveries not yet made."""
         self._on_loop(self._app.reset)
 
     def stats(self) -> dict[str, Any]:
-        """Counters: requests by operation and status, faults injected, replays, objects held,
-        rate-limited requests, and webhook deliveries attempted, succeeded and failed."""
-
-        def collect() -> dict[str, Any]:
-            stats = self._app.stats()
-            if self._webhooks is not None:
-                stats["webhooks"] = self._webhooks.stats()
-            return stats
-
-        return self._on_loop(collect)
+        """Counters, as ``GET /_emulator/stats`` answers them: requests by operation and status,
+        faults injected, replays, objects held, rate-limited requests, and with a webhook endpoint
+        ``webhooks``: ``attempted``, ``succeeded``, ``failed_attempts``, ``given_up`` and
+        ``pending`` (deliveries neither made nor given up)."""
+        return self._on_loop(self._app.stats)
 
     def create_file(
         self,
@@ -254,6 +266,14 @@ class Emulator:
         return self._on_loop(
             lambda: [dict(self._app.state.sessions[i]) for i in self._app.state.session_order]
         )
+
+
+def _webhook_retries(value: WebhookRetries | Sequence[float] | None) -> WebhookRetries:
+    if value is None:
+        return WebhookRetries()
+    if isinstance(value, WebhookRetries):
+        return value
+    return WebhookRetries(delays=value)
 
 
 def _rate_limits(value: RateLimits | int | str | None) -> RateLimits | None:

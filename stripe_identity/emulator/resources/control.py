@@ -3,7 +3,7 @@
     POST /_emulator/verification_sessions/{id}/submit   outcome=verified|requires_input, error_code=
     POST /_emulator/files                               purpose=, size=, cut_after=
     POST /_emulator/reset
-    GET  /_emulator/stats
+    GET  /_emulator/stats                               what emu.stats() answers
     GET  /_emulator/events?session=vs_...
 
 Bodies are form fields or a JSON object of strings; no key is needed.
