@@ -123,8 +123,10 @@ async def _async_part(emu: Emulator, app_base: str) -> str:
             )
         )
         _show_session(session)
-        _say(f"   redirect the user to:  {session.url}")
-        _say("   (on the emulator that is a real page: open it in a browser to pick the outcome)")
+        # No URL is printed: the emulator that serves it stops with the demo, so it would be dead
+        # by the time anyone opens it.
+        _say("   redirect the user to session.url: on the emulator, a real page to pick the outcome")
+        _say("   (to click through one, serve the emulator on its own: stripe-identity emulator)")
         _say(
             f"   request {session.last_response.request_id}, idempotency key "
             f"{session.last_response.idempotency_key} (retries reuse it: one session, not two)"
@@ -177,7 +179,7 @@ async def _async_part(emu: Emulator, app_base: str) -> str:
                 link = await restricted.file_links.create(
                     {"file": document.files[0], "expires_at": int(time.time()) + 30}
                 )
-                _say(f"   document image: {len(image)} bytes of PNG; a 30-second link: {link.url}")
+                _say(f"   document image: {len(image)} bytes of PNG; a 30-second link: {link.id}")
 
         key = await client.ephemeral_keys.create(
             {"verification_session": session.id}, {"stripe_version": "2020-08-27"}

@@ -89,6 +89,8 @@ def test_demo_runs_end_to_end() -> None:
     ):
         assert fragment in out, fragment
     assert "secret_test_" not in out  # the client_secret is never printed
+    # No link to open later: the emulator serving it stops when the demo ends.
+    assert "/verify/" not in out and "/links/" not in out
 
 
 def test_sessions_commands_print_json(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:

@@ -260,3 +260,16 @@ def test_readme_examples_pass_mypy_strict(tmp_path: Path) -> None:
     if left_out:
         names = ", ".join(f"{b.name} ({', '.join(b.missing_imports())})" for b in left_out)
         pytest.skip(f"type-checked all but {names}: not installed")
+
+
+def test_ci_runs_the_readmes_test_command_word_for_word() -> None:
+    text = README.read_text(encoding="utf-8")
+    commands = [
+        line
+        for line in re.findall(r"```console\n(.*?)```", text, flags=re.S)[1].splitlines()
+        if line.strip()
+    ]
+    assert commands == [
+        "python3 -m venv .venv && . .venv/bin/activate && python -m pip install nox && python -m nox"
+    ]
+    assert commands[0] in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
