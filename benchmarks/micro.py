@@ -48,8 +48,7 @@ def _parse_cases() -> dict[str, Callable[[], object]]:
     from stripe._util import _convert_to_stripe_object
 
     import stripe_identity as si
-    from stripe_identity._converter import converter
-    from stripe_identity._decode import decode_model
+    from stripe_identity._decoding import decode_model, structure
     from stripe_identity._response import Request, Response
 
     body = fixtures.SESSION_BODY
@@ -73,19 +72,19 @@ def _parse_cases() -> dict[str, Callable[[], object]]:
             if attrs.has(type(value)):
                 read_all(value)
 
-    built = converter.structure(orjson.loads(body), cls)
+    built = structure(orjson.loads(body), cls)
     read_all(built)
 
     def whole() -> object:
-        model = converter.structure(orjson.loads(body), cls)
+        model = structure(orjson.loads(body), cls)
         read_all(model)
         return model
 
     return {
         "json.loads(bytes)": lambda: json.loads(body),
         "orjson.loads(bytes)": lambda: orjson.loads(body),
-        "SDK: structure(dict) only": lambda: converter.structure(parsed, cls),
-        "SDK: bytes -> model (orjson + structure)": lambda: converter.structure(orjson.loads(body), cls),
+        "SDK: structure(dict) only": lambda: structure(parsed, cls),
+        "SDK: bytes -> model (orjson + structure)": lambda: structure(orjson.loads(body), cls),
         "SDK: bytes -> model, every field read": whole,
         "(reading every field of a model already built: the loop alone)": lambda: read_all(built),
         "SDK: decode_model(Response) (+ response meta)": lambda: decode_model(response, cls),

@@ -63,9 +63,9 @@ _SDK_FILES = {
     "_limiter.py": "pipeline",
     "_transport.py": "transport",
     "_proxy.py": "transport",
-    "_decode.py": "model",
-    "_converter.py": "model",
-    "_compiled.py": "model",
+    "_decoding/__init__.py": "model",
+    "_decoding/_engine.py": "model",
+    "_decoding/_types.py": "model",
 }
 
 

@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeVar
 
 import attrs
 
-from ._decode import decode_model, decode_raw, error_from_response
+from ._decoding import decode_error, decode_model, decode_raw
 from ._encoding import encode_form
 from ._errors import APIConnectionError, AuthenticationError
 from ._headers import (
@@ -217,7 +217,7 @@ class Requestor:
         request = self.build("GET", path, None, to_request_options(opts), template, base, sink)
         response = await self._handler(request)
         if not 200 <= response.status < 300:
-            raise error_from_response(response)
+            raise decode_error(response)
         return ResponseMeta.of(response)
 
 

@@ -87,9 +87,12 @@ class Response:
         return self.headers.get("Request-Id")
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ResponseMeta:
-    """The HTTP response behind a returned object: status, headers, ``Request-Id``, idempotency key."""
+    """The HTTP response behind a returned object: status, headers, ``Request-Id``, idempotency key.
+
+    Every object a client call returns carries one (``last_response``), built when it is decoded.
+    """
 
     http_status: int
     headers: Mapping[str, str] = attrs.field(repr=False)
@@ -99,9 +102,10 @@ class ResponseMeta:
     @classmethod
     def of(cls, response: Response) -> ResponseMeta:
         """The metadata of ``response`` (the idempotency key is the one its request sent)."""
+        headers = response.headers
         return cls(
             response.status,
-            response.headers,
-            response.headers.get("Request-Id"),
+            headers,
+            headers.get("Request-Id"),
             response.request.headers.get("Idempotency-Key"),
         )

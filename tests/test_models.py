@@ -14,10 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import stripe_identity as si
-from stripe_identity._converter import converter, make_converter
+from stripe_identity._decoding import structure
 from tests.fake_api import REPORT, SESSION
+from tests.strict_converter import make_strict_converter
 
-strict = make_converter(strict=True)
+strict = make_strict_converter()
 
 FULL_SESSION: dict[str, Any] = {
     **SESSION,
@@ -130,7 +131,7 @@ def test_unknown_fields_are_kept_and_reachable() -> None:
     data = copy.deepcopy(FULL_SESSION)
     data["shiny_new_field"] = {"x": 1}
     data["verified_outputs"]["nationality"] = "US"
-    session = converter.structure(data, si.VerificationSession)
+    session = structure(data, si.VerificationSession)
     assert session.extra_fields == {"shiny_new_field": {"x": 1}}
     assert session.verified_outputs is not None
     assert session.verified_outputs.extra_fields == {"nationality": "US"}
@@ -139,7 +140,7 @@ def test_unknown_fields_are_kept_and_reachable() -> None:
 
 def test_in_finds_fields_and_unknown_fields_like_stripe_python() -> None:
     data = {**copy.deepcopy(FULL_SESSION), "shiny_new_field": 1}
-    session = converter.structure(data, si.VerificationSession)
+    session = structure(data, si.VerificationSession)
     assert "status" in session
     assert "shiny_new_field" in session
     assert "no_such_field" not in session
@@ -151,7 +152,7 @@ def test_in_finds_fields_and_unknown_fields_like_stripe_python() -> None:
 
 def test_a_model_is_not_accidentally_iterable() -> None:
     # Type checkers refuse these calls too (hence the ignores): a model is a record, not a mapping.
-    session = converter.structure(copy.deepcopy(FULL_SESSION), si.VerificationSession)
+    session = structure(copy.deepcopy(FULL_SESSION), si.VerificationSession)
     with pytest.raises(TypeError, match="'VerificationSession' object is not iterable"):
         list(session)  # type: ignore[call-overload]
     with pytest.raises(TypeError, match="'VerificationSessionLastError' object is not iterable"):
@@ -162,7 +163,7 @@ def test_a_model_is_not_accidentally_iterable() -> None:
 def test_unknown_enum_values_are_kept_as_strings() -> None:
     data = {**FULL_SESSION, "status": "awaiting_review", "type": "biometric"}
     data["last_error"] = {"code": "brand_new_code", "reason": None}
-    session = converter.structure(data, si.VerificationSession)
+    session = structure(data, si.VerificationSession)
     assert session.status == "awaiting_review"
     assert session.type == "biometric"
     assert session.last_error is not None
@@ -170,12 +171,10 @@ def test_unknown_enum_values_are_kept_as_strings() -> None:
 
 
 def test_last_verification_report_is_an_id_or_the_expanded_report() -> None:
-    as_id = converter.structure(SESSION, si.VerificationSession)
+    as_id = structure(SESSION, si.VerificationSession)
     assert as_id.last_verification_report == "vr_QXhW13B2hsHOm43JtUgs0f0w"
     assert as_id.last_verification_report_id == "vr_QXhW13B2hsHOm43JtUgs0f0w"
-    expanded = converter.structure(
-        {**SESSION, "last_verification_report": REPORT}, si.VerificationSession
-    )
+    expanded = structure({**SESSION, "last_verification_report": REPORT}, si.VerificationSession)
     assert isinstance(expanded.last_verification_report, si.VerificationReport)
     assert expanded.last_verification_report.document is not None
     assert expanded.last_verification_report_id == REPORT["id"]
@@ -194,19 +193,19 @@ def test_last_verification_report_is_an_id_or_the_expanded_report() -> None:
 )
 def test_wrong_json_types_are_refused(field: str, value: Any) -> None:
     with pytest.raises(Exception):  # noqa: B017,PT011 - decode_model turns any of them into APIError
-        converter.structure({**SESSION, field: value}, si.VerificationSession)
+        structure({**SESSION, field: value}, si.VerificationSession)
 
 
 def test_models_are_frozen_and_round_trip_to_json() -> None:
-    session = converter.structure(FULL_SESSION, si.VerificationSession)
+    session = structure(FULL_SESSION, si.VerificationSession)
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         session.status = "verified"  # type: ignore[misc]
     assert session.to_dict() == FULL_SESSION
-    assert converter.structure(SESSION, si.VerificationSession).to_dict() == SESSION
+    assert structure(SESSION, si.VerificationSession).to_dict() == SESSION
 
 
 def test_client_secret_is_not_in_the_repr() -> None:
-    session = converter.structure(FULL_SESSION, si.VerificationSession)
+    session = structure(FULL_SESSION, si.VerificationSession)
     assert "secret_test" not in repr(session)
 
 
@@ -251,7 +250,7 @@ def sessions(draw: st.DrawFn) -> dict[str, Any]:
 
 @given(sessions())
 def test_compiled_hooks_build_what_the_cattrs_hooks_build(data: dict[str, Any]) -> None:
-    fast = converter.structure(data, si.VerificationSession)
+    fast = structure(data, si.VerificationSession)
     reference = strict.structure(data, si.VerificationSession)
     assert fast == reference
     assert fast.to_dict() == reference.to_dict() == data
@@ -261,7 +260,7 @@ def test_compiled_hooks_build_what_the_cattrs_hooks_build(data: dict[str, Any]) 
 
 
 def test_a_model_is_checked_whole_but_built_as_it_is_read() -> None:
-    session = converter.structure(copy.deepcopy(FULL_SESSION), si.VerificationSession)
+    session = structure(copy.deepcopy(FULL_SESSION), si.VerificationSession)
     nested = {"last_error", "last_verification_report", "options", "provided_details"}
     nested |= {"redaction", "related_person", "verified_outputs"}
     # Scalars are stored on arrival; no nested object is built yet.
@@ -306,16 +305,14 @@ def test_a_bad_value_deep_in_a_field_nobody_reads_still_fails_on_arrival(
         parent = parent[key]
     parent[path[-1]] = value
     with pytest.raises(TypeError, match="(?i)" + "|".join(path)):  # names where it is
-        converter.structure(data, si.VerificationSession)
+        structure(data, si.VerificationSession)
 
 
 def test_threads_reading_a_new_nested_field_at_once_all_get_the_same_object() -> None:
     # The sync facade hands models to threads. Switching threads every microsecond makes two of
     # them build one model's nested fields at the same moment for about 1 % of models: whichever
     # stored first must be what every reader gets, not a second copy one of them holds alone.
-    sessions = [
-        converter.structure(copy.deepcopy(FULL_SESSION), si.VerificationSession) for _ in range(5000)
-    ]
+    sessions = [structure(copy.deepcopy(FULL_SESSION), si.VerificationSession) for _ in range(5000)]
     readers = 4
     got: list[list[Any]] = [[] for _ in range(readers)]
     start = threading.Barrier(readers)
@@ -347,11 +344,11 @@ def test_lazy_and_built_models_copy_pickle_and_evolve_alike() -> None:
         lambda s: pickle.loads(pickle.dumps(s)),
     ]
     for make in makers:
-        lazy = make(converter.structure(copy.deepcopy(FULL_SESSION), si.VerificationSession))
+        lazy = make(structure(copy.deepcopy(FULL_SESSION), si.VerificationSession))
         assert lazy == reference
         assert repr(lazy) == repr(reference)
         assert lazy.to_dict() == FULL_SESSION
-    lazy = converter.structure(copy.deepcopy(FULL_SESSION), si.VerificationSession)
+    lazy = structure(copy.deepcopy(FULL_SESSION), si.VerificationSession)
     evolved = attrs.evolve(lazy, status="verified")
     assert evolved.status == "verified"
     assert evolved.options == reference.options

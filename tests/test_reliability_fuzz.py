@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import stripe_identity as si
-from stripe_identity._decode import decode_model
+from stripe_identity._decoding import decode_model
 from stripe_identity._response import Request, Response
 from stripe_identity.emulator import Emulator
 from tests.conftest import TEST_KEY

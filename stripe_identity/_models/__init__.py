@@ -1,7 +1,7 @@
 """Typed models of the objects the API returns, one module per resource.
 
 Every class mirrors one schema of Stripe's spec field for field. They are frozen attrs classes built by
-the converter in ``_converter.py``; nothing here parses JSON.
+the decoders of ``_decoding``; nothing here parses JSON.
 """
 
 from __future__ import annotations

@@ -21,11 +21,6 @@ __all__ = ["APIResource", "ErrorObject", "StripeObject"]
 
 ErrorType = Literal["api_error", "card_error", "idempotency_error", "invalid_request_error"] | str
 
-#: What a client call leaves on the object it returns: the status, the headers and the idempotency key
-#: of the response, turned into a :class:`ResponseMeta` when ``last_response`` is first read (most
-#: callers never read it, and building it on every call cost about a microsecond).
-PendingMeta = tuple[int, Mapping[str, str], str | None]
-
 
 @attrs.frozen(kw_only=True, slots=False)
 class StripeObject:
@@ -66,18 +61,36 @@ class StripeObject:
     __iter__ = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The object as plain JSON-compatible data, unknown fields included."""
-        from .._converter import unstructure
-
-        data: dict[str, Any] = unstructure(self)
+        """The object as plain JSON-compatible data, unknown fields included; a field the API left
+        out stays out."""
+        data: dict[str, Any] = dict(self.extra_fields)
+        source = self._json
+        for field in attrs.fields(type(self)):
+            name = field.name
+            if name.startswith("_"):
+                continue
+            value = getattr(self, name)
+            if value is None and source is not None and name not in source:
+                continue
+            data[name] = _plain(value)
         return data
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, StripeObject):
+        return value.to_dict()
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
 
 
 @attrs.frozen(kw_only=True, slots=False)
 class APIResource(StripeObject):
     """An object a client call returned: it also remembers the HTTP response that produced it."""
 
-    _last_response: ResponseMeta | PendingMeta | None = attrs.field(
+    _last_response: ResponseMeta | None = attrs.field(
         default=None, eq=False, repr=False, alias="_last_response"
     )
 
@@ -90,17 +103,12 @@ class APIResource(StripeObject):
         ``AttributeError`` (so ``getattr(obj, "last_response", None)`` tells the two apart).
         """
         meta = self._last_response
-        if isinstance(meta, ResponseMeta):
-            return meta
         if meta is None:
             raise AttributeError(
                 f"this {type(self).__name__} was not returned by a client call (it came from a "
                 "webhook or was nested in another object), so it has no last_response"
             )
-        status, headers, idempotency_key = meta  # built on first use (see PendingMeta)
-        built = ResponseMeta(status, headers, headers.get("Request-Id"), idempotency_key)
-        object.__setattr__(self, "_last_response", built)
-        return built
+        return meta
 
 
 _FIELD_NAMES: dict[type, frozenset[str]] = {}

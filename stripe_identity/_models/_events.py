@@ -21,6 +21,7 @@ IdentityEventType = Literal[
     "identity.verification_session.verified",
 ]
 EventType = IdentityEventType | str
+_IDENTITY_EVENT = "identity.verification_session."
 
 #: ``data.object``: a typed session for Identity events, the JSON object for any other type.
 EventObject = VerificationSession | dict[str, Any]
@@ -63,6 +64,15 @@ class Event(APIResource):
     api_version: str | None = None
     context: str | None = None
     request: EventRequest | None = None
+
+    @staticmethod
+    def _decode_check(o: Mapping[str, Any]) -> None:
+        # An Identity event's object is always a session: one that is not is a malformed event,
+        # not an event of another kind.
+        if o["type"].startswith(_IDENTITY_EVENT):
+            data = o["data"]
+            if data["object"].get("object") != "identity.verification_session":
+                raise TypeError(f"the object of a {o['type']} event is not a VerificationSession")
 
     @property
     def is_identity(self) -> bool:

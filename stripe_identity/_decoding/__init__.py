@@ -1,18 +1,26 @@
-"""Turning a :class:`Response` into a model, or into the typed error it stands for.
+"""Everything that turns bytes from the API (or a webhook) into what the caller gets.
 
-Whatever the API (or a proxy in front of it) sends back, the caller gets a model or a
-:class:`StripeError` carrying the status and ``Request-Id``: never a JSON or cattrs exception.
+Four entry points, used by every part of the SDK that reads JSON:
+
+* :func:`decode_model`: a response into a model (a session, a page of them...), with the response's
+  metadata attached;
+* :func:`decode_raw`: a response into a plain dict, for ``raw_request``;
+* :func:`decode_error`: a non-2xx response into the typed error it stands for;
+* :func:`decode_event`: a webhook payload into an :class:`~stripe_identity.Event`.
+
+Whatever the API, a proxy or a sender puts in front of them, the caller gets a model or a
+:class:`StripeError` carrying the status and ``Request-Id``: never a JSON or ``TypeError``. The
+decoders themselves are compiled per model (:mod:`._engine`) from what :mod:`._types` says each field
+type is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 import orjson
 
-from ._converter import converter
-from ._errors import (
+from .._errors import (
     APIError,
     AuthenticationError,
     IdempotencyError,
@@ -21,52 +29,60 @@ from ._errors import (
     RateLimitError,
     StripeError,
 )
-from ._models import APIResource, ErrorObject, RawObject
-from ._response import Response, ResponseMeta
+from .._models import APIResource, ErrorObject, Event, RawObject
+from .._response import Response, ResponseMeta
+from ._engine import structure
 
-__all__ = ["decode_model", "decode_raw", "error_from_response", "redact_key"]
+__all__ = ["decode_error", "decode_event", "decode_model", "decode_raw", "structure"]
 
 T = TypeVar("T", bound=APIResource)
 
 _set = object.__setattr__
-# The converter's hook per model class, looked up once instead of dispatched on every response.
-_HOOKS: dict[Any, Callable[[Any, Any], Any]] = {}
 
 
 def decode_model(response: Response, cls: type[T]) -> T:
     """The model in a 2xx response, or the error a non-2xx response describes."""
-    if not 200 <= response.status < 300:
-        raise error_from_response(response)
+    data = _json_of(response)
     try:
-        data = orjson.loads(response.body)
-    except orjson.JSONDecodeError:
-        raise _unusable(response, "a body that is not JSON") from None
-    hook = _HOOKS.get(cls)
-    if hook is None:
-        hook = _HOOKS[cls] = converter.get_structure_hook(cls)
-    try:
-        obj: T = hook(data, cls)
-    except Exception as exc:  # cattrs, TypeError, KeyError...: all mean "not the documented shape"
+        obj: T = structure(data, cls)
+    except Exception as exc:  # TypeError, KeyError...: all mean "not the documented shape"
         raise _unusable(response, f"an unexpected shape ({type(exc).__name__}: {exc})") from None
-    # ResponseMeta is built when last_response is first read (see PendingMeta).
-    key = response.request.headers.get("Idempotency-Key")
-    _set(obj, "_last_response", (response.status, response.headers, key))
+    _set(obj, "_last_response", ResponseMeta.of(response))
     return obj
 
 
 def decode_raw(response: Response) -> RawObject:
     """The JSON object in a 2xx response, as a dict; or the error a non-2xx response describes."""
-    if not 200 <= response.status < 300:
-        raise error_from_response(response)
-    try:
-        data = orjson.loads(response.body)
-    except orjson.JSONDecodeError:
-        raise _unusable(response, "a body that is not JSON") from None
+    data = _json_of(response)
     if not isinstance(data, dict):
         raise _unusable(response, f"a JSON {type(data).__name__} instead of an object")
     obj = RawObject(data)
     obj.last_response = ResponseMeta.of(response)
     return obj
+
+
+def decode_event(payload: bytes) -> Event:
+    """A webhook payload as an event; ``ValueError`` (with the reason) when it is not one."""
+    try:
+        data = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        raise ValueError("the payload is not JSON") from None
+    if not isinstance(data, dict) or data.get("object") != "event":
+        raise ValueError("the payload is not an event object")
+    try:
+        event: Event = structure(data, Event)
+    except Exception as exc:
+        raise ValueError(f"the payload is a malformed event ({type(exc).__name__}: {exc})") from None
+    return event
+
+
+def _json_of(response: Response) -> Any:
+    if not 200 <= response.status < 300:
+        raise decode_error(response)
+    try:
+        return orjson.loads(response.body)
+    except orjson.JSONDecodeError:
+        raise _unusable(response, "a body that is not JSON") from None
 
 
 def _unusable(response: Response, what: str) -> APIError:
@@ -85,17 +101,26 @@ def _api_key_of(response: Response) -> str | None:
     return auth[7:] if auth.startswith("Bearer ") and len(auth) > 7 else None
 
 
-def redact_key(text: str, api_key: str | None) -> str:
+def _redact_key(text: str, api_key: str | None) -> str:
     """Replace any echo of the API key (a proxy might echo headers) with a masked form."""
     if api_key and api_key in text:
         return text.replace(api_key, api_key[:8] + "*" * 4)
     return text
 
 
-def error_from_response(response: Response) -> StripeError:
-    """Build the error for a non-2xx response from its status and (if any) Stripe error body."""
+_ERRORS_BY_STATUS: dict[int, type[StripeError]] = {
+    400: InvalidRequestError,
+    404: InvalidRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    429: RateLimitError,
+}
+
+
+def decode_error(response: Response) -> StripeError:
+    """The error a non-2xx response stands for, from its status and (if any) Stripe error body."""
     status = response.status
-    text = redact_key(response.body.decode("utf-8", "replace"), _api_key_of(response))
+    text = _redact_key(response.body.decode("utf-8", "replace"), _api_key_of(response))
     body: Any
     try:
         body = orjson.loads(text)
@@ -104,7 +129,7 @@ def error_from_response(response: Response) -> StripeError:
     error: ErrorObject | None = None
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         try:
-            error = converter.structure(body["error"], ErrorObject)
+            error = structure(body["error"], ErrorObject)
         except Exception:  # a malformed error object still leaves us the status and the body
             error = None
     if error is not None and error.message:
@@ -114,20 +139,10 @@ def error_from_response(response: Response) -> StripeError:
         message = f"HTTP {status} with a body that is not JSON: {snippet}"
     else:
         message = f"HTTP {status} with no error message"
-
-    cls: type[StripeError]
     if error is not None and error.type == "idempotency_error":
-        cls = IdempotencyError
-    elif status in (400, 404):
-        cls = InvalidRequestError
-    elif status == 401:
-        cls = AuthenticationError
-    elif status == 403:
-        cls = PermissionDeniedError
-    elif status == 429:
-        cls = RateLimitError
+        cls: type[StripeError] = IdempotencyError
     else:
-        cls = APIError
+        cls = _ERRORS_BY_STATUS.get(status, APIError)
     return cls(
         message,
         http_status=status,
