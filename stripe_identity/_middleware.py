@@ -1,11 +1,18 @@
-"""The request pipeline: a chain of async middlewares ending in the transport.
+"""The request pipeline: a chain of async middlewares ending in the transport, built in one place.
 
-A middleware is any ``async (request, call_next) -> response`` callable. The client composes, outermost
-first::
+A middleware is any ``async (request, call_next) -> response`` callable. Every request a client sends
+(typed calls, pages, ``raw_request``, downloads) goes through the one handler :func:`build_pipeline`
+composes, outermost first::
 
-    idempotency -> retry -> user middlewares (once per attempt) -> transport (one attempt)
+    idempotency               a POST gets its Idempotency-Key, once, before any attempt
+    operation middlewares     once per call, around all its attempts (a tracing span, say)
+    retry                     up to 1 + max_retries attempts of what follows, with backoff
+    pacing                    the client's rate limiter, once per attempt (when set)
+    middlewares               once per attempt (logging, metrics, headers)
+    transport                 one attempt on the wire
 
-The chain is built once per client, so a call costs one plain function call per link.
+The chain is built once per client (and ``with_options`` view), so a call costs one plain function
+call per link.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ __all__ = [
     "Handler",
     "Middleware",
     "build_chain",
+    "build_pipeline",
     "give_idempotency_key",
     "idempotency_middleware",
 ]
@@ -46,6 +54,22 @@ def build_chain(middlewares: Sequence[Middleware], terminal: Handler) -> Handler
     for middleware in reversed(middlewares):
         handler = _link(middleware, handler)
     return handler
+
+
+def build_pipeline(
+    transport: Handler,
+    *,
+    retry: Middleware,
+    pacing: Middleware | None = None,
+    operation_middlewares: Sequence[Middleware] = (),
+    middlewares: Sequence[Middleware] = (),
+) -> Handler:
+    """The client's one handler: the chain of the module's diagram around ``transport``."""
+    chain: list[Middleware] = [idempotency_middleware, *operation_middlewares, retry]
+    if pacing is not None:
+        chain.append(pacing)
+    chain.extend(middlewares)
+    return build_chain(chain, transport)
 
 
 def give_idempotency_key(request: Request) -> None:

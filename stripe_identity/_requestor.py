@@ -1,15 +1,12 @@
 """From a service call to a model: build the :class:`Request`, run the pipeline, decode the answer.
 
-Everything that does not change between calls (headers, URL prefixes, the middleware chain) is
-prepared once, when the client or a ``with_options`` view is built; a call copies a small dict and
-encodes its params. The chain, outermost first::
-
-    idempotency -> operation middlewares -> retry -> pacing -> middlewares (per attempt) -> transport
+Everything that does not change between calls (headers, URL prefixes, the pipeline of
+:func:`build_pipeline`) is prepared once, when the client or a ``with_options`` view is built; a call
+copies a small dict, encodes its params and hands the request to that one handler.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar
 
@@ -17,7 +14,7 @@ import attrs
 
 from ._decoding import decode_error, decode_model, decode_raw
 from ._encoding import encode_form
-from ._errors import APIConnectionError, AuthenticationError
+from ._errors import AuthenticationError
 from ._headers import (
     check_free_text_header,
     check_header_name,
@@ -26,13 +23,7 @@ from ._headers import (
     user_agent,
 )
 from ._ids import check_path
-from ._middleware import (
-    Handler,
-    Middleware,
-    build_chain,
-    give_idempotency_key,
-    idempotency_middleware,
-)
+from ._middleware import Handler, Middleware, build_pipeline
 from ._models import APIResource, HasId, ListObject, RawObject
 from ._options import NO_OPTIONS as _NO_OPTIONS
 from ._options import RequestOptions, to_request_options
@@ -49,7 +40,6 @@ DEFAULT_STRIPE_VERSION = "2026-09-30.endive"
 Base = Literal["api", "files"]
 
 _FORM = "application/x-www-form-urlencoded"
-_logger = logging.getLogger("stripe_identity")
 
 M = TypeVar("M", bound=APIResource)
 L = TypeVar("L", bound=HasId)
@@ -96,15 +86,13 @@ class Requestor:
         self._api_base = settings.api_base
         self._max_retries = settings.max_retries
         self._timeout = settings.timeout
-        self._retry = retry = RetryMiddleware(settings.retry_policy)
-        chain: list[Middleware] = [idempotency_middleware, *settings.operation_middlewares, retry]
-        if pacing is not None:
-            chain.append(pacing)
-        chain.extend(settings.middlewares)
-        self._handler = build_chain(chain, transport)
-        # Without middlewares or pacing, the chain is idempotency -> retry -> transport: request()
-        # runs it inline (one coroutine instead of three frames deep), with the same outcome.
-        self._transport = transport if len(chain) == 2 else None
+        self._handler = build_pipeline(
+            transport,
+            retry=RetryMiddleware(settings.retry_policy),
+            pacing=pacing,
+            operation_middlewares=settings.operation_middlewares,
+            middlewares=settings.middlewares,
+        )
         self._get_headers = _headers_of(settings, aiohttp_version)
         self._post_headers = {**self._get_headers, "Content-Type": _FORM}
 
@@ -156,20 +144,7 @@ class Requestor:
         template: str = "",
     ) -> M:
         request = self.build(method, path, params, to_request_options(opts), template)
-        transport = self._transport
-        if transport is None or _logger.isEnabledFor(logging.DEBUG):
-            return decode_model(await self._handler(request), cls)
-        # The chain inline: idempotency_middleware, then the first attempt; the retry middleware
-        # takes over for anything but a final answer (and logs each attempt when DEBUG is on).
-        give_idempotency_key(request)
-        try:
-            response = await transport(request)
-        except APIConnectionError as exc:
-            response = await self._retry.follow(request, transport, exc)
-        else:
-            if response.status >= 400:
-                response = await self._retry.follow(request, transport, response)
-        return decode_model(response, cls)
+        return decode_model(await self._handler(request), cls)
 
     async def request_list(
         self,

@@ -97,39 +97,22 @@ class RetryMiddleware:
         self.policy = policy
 
     async def __call__(self, request: Request, call_next: Handler) -> Response:
-        return await self.follow(request, call_next, None)
-
-    async def follow(
-        self, request: Request, call_next: Handler, first: Response | APIConnectionError | None
-    ) -> Response:
-        """The retry loop; ``first`` is the outcome of a first attempt already made, if any.
-
-        A client without middlewares makes its first attempt inline (see ``Requestor.request``) and
-        comes here only for an outcome that is not a final success, so the usual call pays for no
-        extra coroutine.
-        """
         retry_number = 0
         debug = logger.isEnabledFor(logging.DEBUG)
-        outcome = first
         while True:
-            if outcome is None:
-                started = time.perf_counter() if debug else 0.0
-                try:
-                    outcome = await call_next(request)
-                except APIConnectionError as exc:
-                    if debug:
-                        _log_attempt(request, None, retry_number, started, exc)
-                    outcome = exc
-                else:
-                    if debug:
-                        _log_attempt(request, outcome, retry_number, started, None)
-            if isinstance(outcome, APIConnectionError):
-                if retry_number >= request.max_retries or not outcome.should_retry:
-                    raise outcome
+            started = time.perf_counter() if debug else 0.0
+            try:
+                response = await call_next(request)
+            except APIConnectionError as exc:
+                if debug:
+                    _log_attempt(request, None, retry_number, started, exc)
+                if retry_number >= request.max_retries or not exc.should_retry:
+                    raise
                 wait = self.policy.delay(retry_number)
-                reason = f"{type(outcome).__name__}: {outcome.message}"
+                reason = f"{type(exc).__name__}: {exc.message}"
             else:
-                response = outcome
+                if debug:
+                    _log_attempt(request, response, retry_number, started, None)
                 if (
                     response.status < 400
                     or retry_number >= request.max_retries
@@ -138,7 +121,6 @@ class RetryMiddleware:
                     return response
                 wait = self.policy.delay(retry_number, response.headers)
                 reason = f"HTTP {response.status}"
-            outcome = None
             retry_number += 1
             request = attrs.evolve(request, resend_count=retry_number)
             logger.info(
