@@ -1,19 +1,20 @@
-"""Generate the sync facade (``stripe_identity/_sync/``) from the async client and services.
+"""Generate the mirrors of the sync facade (``stripe_identity/_sync/``) from the async code.
 
-The async code is the only implementation. This script reads it with ``ast`` and writes:
+The async code is the only implementation. This script reads it with ``ast`` and writes only what
+mirrors it:
 
 * for every ``Async<Name>Service`` in ``stripe_identity/_resources/<module>.py``, a ``<Name>Service``
   in ``_sync/_resources/<module>.py`` whose methods have the same names, parameters, defaults,
   annotations and docstrings, and hand the coroutine to the client's ``PortalRunner``;
-* ``StripeIdentity``, with ``AsyncStripeIdentity``'s constructor, services, coroutine methods
-  (``raw_request``) and ``with_options``;
-* ``SyncListObject``, the page the sync services return.
+* ``StripeIdentity`` (``_sync/_client.py``), with ``AsyncStripeIdentity``'s constructor, services
+  and coroutine methods (``raw_request``), on the hand-written ``SyncClientBase`` (``_base.py``).
 
-Adding a service module or a method therefore needs nothing but a rerun. The output goes through
-``ruff`` (import order, formatting), as the rest of the code does.
+Everything else of the facade (``_base.py``, the pages of ``_list.py``, ``__init__.py``) is written
+by hand, as real code the checkers see. Adding a service module or a method needs nothing but a
+rerun. The output goes through ``ruff`` (import order, formatting), as the rest of the code does.
 
-    python scripts/generate_sync.py           # rewrite stripe_identity/_sync/
-    python scripts/generate_sync.py --check   # exit 1 (and print a diff) if it is stale
+    python scripts/generate_sync.py           # rewrite the generated files
+    python scripts/generate_sync.py --check   # exit 1 (and print a diff) if they are stale
 """
 
 from __future__ import annotations
@@ -310,15 +311,11 @@ def generate_client() -> str:
     module = Module(PACKAGE / "_client.py")
     cls = module.cls("AsyncStripeIdentity")
     init = next(n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "__init__")
-    with_options = next(
-        n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "with_options"
-    )
     forwarded = ", ".join(
         [a.arg for a in init.args.args[1:]] + [f"{a.arg}={a.arg}" for a in init.args.kwonlyargs]
     )
-    derived = ", ".join(f"{a.arg}={a.arg}" for a in with_options.args.kwonlyargs)
     services = _cached_services(cls)
-    names = _signature_names(init) | _signature_names(with_options) | {"AsyncStripeIdentity"}
+    names = _signature_names(init) | {"AsyncStripeIdentity"}
     service_code = []
     for prop, _async_name, sync_name in services:
         service_code.append(
@@ -348,218 +345,22 @@ def generate_client() -> str:
     sync_services = sorted(sync for _, _, sync in services)
     extra = {
         "import functools",
-        "from collections.abc import Callable",
-        "from types import TracebackType",
-        "from stripe_identity._portal import PortalRunner",
+        "from stripe_identity._sync._base import SyncClientBase",
         "from stripe_identity._sync._resources import " + ", ".join(sync_services),
     }
-    body = f'''class StripeIdentity:
+    body = f"""class StripeIdentity(SyncClientBase):
     {doc}
 
     def __init__{_signature(module, init)}:
-        self._runner = PortalRunner(functools.partial(AsyncStripeIdentity, {forwarded}))
-        self._derive: Callable[[AsyncStripeIdentity], AsyncStripeIdentity] | None = None
-        self._view: tuple[AsyncStripeIdentity, AsyncStripeIdentity] | None = None
-        self._runner.start()
-        self._bases = (self._runner.client.api_base, self._runner.client.files_base)
-
-    def _async(self) -> AsyncStripeIdentity:
-        """The async client (or view) the calls run on."""
-        client = self._runner.client
-        if self._derive is None:
-            return client
-        view = self._view
-        if view is None or view[0] is not client:  # first use, or a new client after os.fork()
-            view = self._view = (client, self._derive(client))
-        return view[1]
+        self._start(functools.partial(AsyncStripeIdentity, {forwarded}))
 
 {chr(10).join(service_code)}
-{chr(10).join(methods)}
-    def with_options{_signature(module, with_options, "StripeIdentity")}:
-        {_docstring(module, with_options)}
-        derive = functools.partial(AsyncStripeIdentity.with_options, {derived})
-        parent = self._derive
-        view = object.__new__(StripeIdentity)
-        view._runner = self._runner
-        view._derive = derive if parent is None else lambda client: derive(parent(client))
-        view._view = None
-        async_view = view._async()  # the new settings are checked now, not on the first call
-        view._bases = (async_view.api_base, async_view.files_base)
-        return view
-
-    @property
-    def api_base(self) -> str:
-        """The API's address."""
-        return self._bases[0]
-
-    @property
-    def files_base(self) -> str:
-        """The files host's address (file contents)."""
-        return self._bases[1]
-
-    @property
-    def closed(self) -> bool:
-        """Whether the client has been closed (it then refuses new requests)."""
-        return self._runner.closed
-
-    def __repr__(self) -> str:
-        view = "" if self._derive is None else ", view"
-        return f"{{type(self).__name__}}(api_base={{self.api_base!r}}{{view}})"
-
-    def __enter__(self) -> StripeIdentity:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the connection pool and stop the helper thread. Safe to call twice.
-
-        On a ``with_options`` view this does nothing: close the client it came from.
-        """
-        if self._derive is None:
-            self._runner.close()
-'''
+{chr(10).join(methods)}"""
     head = HEADER.format(
         doc="``StripeIdentity``: the sync client, a facade over ``AsyncStripeIdentity``.",
         source="_client.py",
     )
     return head + _imports(module.origins, names, extra) + '\n__all__ = ["StripeIdentity"]\n\n\n' + body
-
-
-# --- pages ----------------------------------------------------------------------------------------
-
-
-def generate_list() -> str:
-    module = Module(PACKAGE / "_models" / "_list.py")
-    cls = module.cls("ListObject")
-    methods = []
-    paging_doc = ""
-    for func in _public_async(cls):
-        if any(isinstance(sub, (ast.Yield, ast.YieldFrom)) for sub in ast.walk(func)):
-            paging_doc = _docstring(module, func)  # auto_paging_iter: one crossing per page, below
-            continue
-        methods.append(_method(module, func, f"self._page.{func.name}"))
-    head = HEADER.format(
-        doc="``SyncListObject``: a page from the sync client, paging through its portal.",
-        source="_models/_list.py",
-    )
-    imports = (
-        "from collections.abc import Iterator, Mapping\n"
-        "from typing import Any, Generic, TypeVar\n"
-        "from stripe_identity._models import HasId, ListObject\n"
-        "from stripe_identity._portal import PortalRunner\n"
-        "from stripe_identity._response import ResponseMeta\n"
-    )
-    body = f'''class SyncListObject(Generic[T]):
-    """A page of ``data`` returned by the sync client; ``has_more`` says whether more exist.
-
-    The sync twin of :class:`ListObject`: the same data (it wraps the async page, ``async_page``),
-    with ``next_page()``, ``previous_page()`` and ``auto_paging_iter()`` that block instead of being
-    awaited.
-    """
-
-    __slots__ = ("_page", "_runner")
-
-    def __init__(self, runner: PortalRunner, page: ListObject[T]) -> None:
-        self._runner = runner
-        self._page = page
-
-    @property
-    def async_page(self) -> ListObject[T]:
-        """The async page this one wraps."""
-        return self._page
-
-    @property
-    def data(self) -> list[T]:
-        """The items of this page."""
-        return self._page.data
-
-    @property
-    def has_more(self) -> bool:
-        """Whether the API holds more items beyond this page."""
-        return self._page.has_more
-
-    @property
-    def url(self) -> str:
-        """The list's path, e.g. ``/v1/identity/verification_sessions``."""
-        return self._page.url
-
-    @property
-    def object(self) -> str:
-        """Always ``"list"``."""
-        return self._page.object
-
-    @property
-    def last_response(self) -> ResponseMeta:
-        """The HTTP response this page came from."""
-        return self._page.last_response
-
-    @property
-    def is_empty(self) -> bool:
-        """Whether this page has no items."""
-        return self._page.is_empty
-
-    @property
-    def extra_fields(self) -> Mapping[str, Any]:
-        """Fields of the list object that this version of the SDK does not model."""
-        return self._page.extra_fields
-
-    def to_dict(self) -> dict[str, Any]:
-        """The page as plain JSON-compatible data."""
-        return self._page.to_dict()
-
-    def __iter__(self) -> Iterator[T]:
-        return iter(self._page)
-
-    def __len__(self) -> int:
-        return len(self._page)
-
-    def __eq__(self, other: Any) -> bool:
-        if isinstance(other, SyncListObject):
-            return self._page == other._page
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"Sync{{self._page!r}}"
-
-{chr(10).join(methods)}
-    def auto_paging_iter(self) -> Iterator[T]:
-        {paging_doc}
-        page = self._page
-        while True:
-            yield from page._page_items()
-            if not page.has_more:
-                return
-            page = self._runner.call(page._following_page)
-            if page.is_empty:
-                return
-'''
-    typevar = 'T = TypeVar("T", bound=HasId)'
-    return head + imports + f'\n__all__ = ["SyncListObject"]\n\n{typevar}\n\n\n' + body
-
-
-def generate_init(modules: list[Module]) -> str:
-    services = sorted(sync for module in modules for _, sync in _services(module))
-    head = HEADER.format(
-        doc="The sync facade: ``StripeIdentity``, its services and its pages.",
-        source="the async client",
-    )
-    names = sorted(["StripeIdentity", "SyncListObject", *services])
-    return (
-        head
-        + "\nfrom ._client import StripeIdentity\n"
-        + "from ._list import SyncListObject\n"
-        + f"from ._resources import {', '.join(services)}\n\n"
-        + f"__all__ = {names!r}\n".replace("'", '"')
-    )
 
 
 # --- output ---------------------------------------------------------------------------------------
@@ -590,9 +391,7 @@ def _ruff(path: pathlib.Path, text: str) -> str:
 def render() -> dict[pathlib.Path, str]:
     modules = _service_modules()
     files = {
-        OUT / "__init__.py": generate_init(modules),
         OUT / "_client.py": generate_client(),
-        OUT / "_list.py": generate_list(),
         OUT / "_resources" / "__init__.py": generate_services_init(modules),
     }
     for module in modules:
@@ -627,8 +426,8 @@ def main(argv: list[str] | None = None) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
             print(f"wrote {_shown(path)}")
-    # A generated file whose source is gone is stale too.
-    for path in sorted(OUT.rglob("*.py")):
+    # A generated service module whose source is gone is stale too.
+    for path in sorted((OUT / "_resources").glob("*.py")):
         if path not in rendered:
             stale = True
             if options.check:

@@ -17,418 +17,405 @@ Constants and type aliases:
 * ``Handler``: ``Callable[[Request], Awaitable[Response]]``, the ``call_next`` a middleware gets.
 * ``__version__``: this package's version.
 
-Names are loaded on first use (PEP 562): ``import stripe_identity`` itself costs next to nothing, so
-the pytest plugin and scripts that only need a corner of the package do not pay for all of it (the
-sync facade, the webhooks module, the converter). Type checkers see ordinary imports.
+Each public name is written once, below, as an import that type checkers read and that does not run:
+names are loaded on first use (PEP 562, see ``_exports``), so ``import stripe_identity`` itself costs
+next to nothing, and the pytest plugin and scripts that only need a corner of the package do not pay
+for all of it (the sync facade, the webhooks module, the decoders).
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+import typing as _typing
 
-if TYPE_CHECKING:
-    from . import webhooks
-    from ._client import DEFAULT_API_BASE, DEFAULT_FILES_BASE, AsyncStripeIdentity
+if _typing.TYPE_CHECKING:
+    from . import webhooks as webhooks
+    from ._client import (
+        AsyncStripeIdentity as AsyncStripeIdentity,
+    )
+    from ._defaults import (
+        DEFAULT_API_BASE as DEFAULT_API_BASE,
+    )
+    from ._defaults import (
+        DEFAULT_FILES_BASE as DEFAULT_FILES_BASE,
+    )
+    from ._defaults import (
+        DEFAULT_MAX_DOWNLOAD_BYTES as DEFAULT_MAX_DOWNLOAD_BYTES,
+    )
+    from ._defaults import (
+        DEFAULT_STRIPE_VERSION as DEFAULT_STRIPE_VERSION,
+    )
     from ._errors import (
-        APIConnectionError,
-        APIError,
-        APITimeoutError,
-        AuthenticationError,
-        EventLoopError,
-        IdempotencyError,
-        InvalidRequestError,
-        PermissionDeniedError,
-        RateLimitError,
-        SignatureVerificationError,
-        StripeError,
-        WebhookPayloadError,
+        APIConnectionError as APIConnectionError,
     )
-    from ._headers import AppInfo
-    from ._limiter import AdaptiveLimiter, AdaptiveRateLimiter, Limiter, RateLimiter
-    from ._middleware import Handler, Middleware
+    from ._errors import (
+        APIError as APIError,
+    )
+    from ._errors import (
+        APITimeoutError as APITimeoutError,
+    )
+    from ._errors import (
+        AuthenticationError as AuthenticationError,
+    )
+    from ._errors import (
+        EventLoopError as EventLoopError,
+    )
+    from ._errors import (
+        IdempotencyError as IdempotencyError,
+    )
+    from ._errors import (
+        InvalidRequestError as InvalidRequestError,
+    )
+    from ._errors import (
+        PermissionDeniedError as PermissionDeniedError,
+    )
+    from ._errors import (
+        RateLimitError as RateLimitError,
+    )
+    from ._errors import (
+        SignatureVerificationError as SignatureVerificationError,
+    )
+    from ._errors import (
+        StripeError as StripeError,
+    )
+    from ._errors import (
+        WebhookPayloadError as WebhookPayloadError,
+    )
+    from ._headers import (
+        AppInfo as AppInfo,
+    )
+    from ._limiter import (
+        AdaptiveLimiter as AdaptiveLimiter,
+    )
+    from ._limiter import (
+        AdaptiveRateLimiter as AdaptiveRateLimiter,
+    )
+    from ._limiter import (
+        Limiter as Limiter,
+    )
+    from ._limiter import (
+        RateLimiter as RateLimiter,
+    )
+    from ._middleware import (
+        Handler as Handler,
+    )
+    from ._middleware import (
+        Middleware as Middleware,
+    )
     from ._models import (
-        Address,
-        CalendarDate,
-        DocumentOptions,
-        DocumentReport,
-        DocumentReportError,
-        EmailOptions,
-        EmailReport,
-        EmailReportError,
-        EphemeralKey,
-        ErrorObject,
-        Event,
-        EventData,
-        EventRequest,
-        File,
-        FileLink,
-        IdNumberOptions,
-        IdNumberReport,
-        IdNumberReportError,
-        ListObject,
-        MatchingOptions,
-        PhoneOptions,
-        PhoneReport,
-        PhoneReportError,
-        ProvidedDetails,
-        RawObject,
-        Redaction,
-        RelatedPerson,
-        SelfieReport,
-        SelfieReportError,
-        StripeObject,
-        VerificationReport,
-        VerificationReportOptions,
-        VerificationSession,
-        VerificationSessionLastError,
-        VerificationSessionOptions,
-        VerifiedOutputs,
+        Address as Address,
     )
-    from ._options import RequestOptions
+    from ._models import (
+        CalendarDate as CalendarDate,
+    )
+    from ._models import (
+        DocumentOptions as DocumentOptions,
+    )
+    from ._models import (
+        DocumentReport as DocumentReport,
+    )
+    from ._models import (
+        DocumentReportError as DocumentReportError,
+    )
+    from ._models import (
+        EmailOptions as EmailOptions,
+    )
+    from ._models import (
+        EmailReport as EmailReport,
+    )
+    from ._models import (
+        EmailReportError as EmailReportError,
+    )
+    from ._models import (
+        EphemeralKey as EphemeralKey,
+    )
+    from ._models import (
+        ErrorObject as ErrorObject,
+    )
+    from ._models import (
+        Event as Event,
+    )
+    from ._models import (
+        EventData as EventData,
+    )
+    from ._models import (
+        EventRequest as EventRequest,
+    )
+    from ._models import (
+        File as File,
+    )
+    from ._models import (
+        FileLink as FileLink,
+    )
+    from ._models import (
+        IdNumberOptions as IdNumberOptions,
+    )
+    from ._models import (
+        IdNumberReport as IdNumberReport,
+    )
+    from ._models import (
+        IdNumberReportError as IdNumberReportError,
+    )
+    from ._models import (
+        ListObject as ListObject,
+    )
+    from ._models import (
+        MatchingOptions as MatchingOptions,
+    )
+    from ._models import (
+        PhoneOptions as PhoneOptions,
+    )
+    from ._models import (
+        PhoneReport as PhoneReport,
+    )
+    from ._models import (
+        PhoneReportError as PhoneReportError,
+    )
+    from ._models import (
+        ProvidedDetails as ProvidedDetails,
+    )
+    from ._models import (
+        RawObject as RawObject,
+    )
+    from ._models import (
+        Redaction as Redaction,
+    )
+    from ._models import (
+        RelatedPerson as RelatedPerson,
+    )
+    from ._models import (
+        SelfieReport as SelfieReport,
+    )
+    from ._models import (
+        SelfieReportError as SelfieReportError,
+    )
+    from ._models import (
+        StripeObject as StripeObject,
+    )
+    from ._models import (
+        VerificationReport as VerificationReport,
+    )
+    from ._models import (
+        VerificationReportOptions as VerificationReportOptions,
+    )
+    from ._models import (
+        VerificationSession as VerificationSession,
+    )
+    from ._models import (
+        VerificationSessionLastError as VerificationSessionLastError,
+    )
+    from ._models import (
+        VerificationSessionOptions as VerificationSessionOptions,
+    )
+    from ._models import (
+        VerifiedOutputs as VerifiedOutputs,
+    )
+    from ._options import (
+        RequestOptions as RequestOptions,
+    )
     from ._params import (
-        CreatedFilter,
-        CreatedFilterDict,
-        DocumentOptionsParams,
-        DocumentOptionsParamsDict,
-        EphemeralKeyCreateParams,
-        EphemeralKeyCreateParamsDict,
-        EphemeralKeyDeleteParams,
-        EphemeralKeyDeleteParamsDict,
-        EventListParams,
-        EventListParamsDict,
-        EventRetrieveParams,
-        EventRetrieveParamsDict,
-        FileLinkCreateParams,
-        FileLinkCreateParamsDict,
-        FileLinkListParams,
-        FileLinkListParamsDict,
-        FileLinkRetrieveParams,
-        FileLinkRetrieveParamsDict,
-        FileLinkUpdateParams,
-        FileLinkUpdateParamsDict,
-        FileListParams,
-        FileListParamsDict,
-        FileRetrieveParams,
-        FileRetrieveParamsDict,
-        OptionsParams,
-        OptionsParamsDict,
-        ProvidedDetailsParams,
-        ProvidedDetailsParamsDict,
-        RelatedPersonParams,
-        RelatedPersonParamsDict,
-        VerificationReportListParams,
-        VerificationReportListParamsDict,
-        VerificationReportRetrieveParams,
-        VerificationReportRetrieveParamsDict,
-        VerificationSessionCancelParams,
-        VerificationSessionCancelParamsDict,
-        VerificationSessionCreateParams,
-        VerificationSessionCreateParamsDict,
-        VerificationSessionListParams,
-        VerificationSessionListParamsDict,
-        VerificationSessionRedactParams,
-        VerificationSessionRedactParamsDict,
-        VerificationSessionRetrieveParams,
-        VerificationSessionRetrieveParamsDict,
-        VerificationSessionUpdateParams,
-        VerificationSessionUpdateParamsDict,
+        CreatedFilter as CreatedFilter,
     )
-    from ._requestor import DEFAULT_STRIPE_VERSION
+    from ._params import (
+        CreatedFilterDict as CreatedFilterDict,
+    )
+    from ._params import (
+        DocumentOptionsParams as DocumentOptionsParams,
+    )
+    from ._params import (
+        DocumentOptionsParamsDict as DocumentOptionsParamsDict,
+    )
+    from ._params import (
+        EphemeralKeyCreateParams as EphemeralKeyCreateParams,
+    )
+    from ._params import (
+        EphemeralKeyCreateParamsDict as EphemeralKeyCreateParamsDict,
+    )
+    from ._params import (
+        EphemeralKeyDeleteParams as EphemeralKeyDeleteParams,
+    )
+    from ._params import (
+        EphemeralKeyDeleteParamsDict as EphemeralKeyDeleteParamsDict,
+    )
+    from ._params import (
+        EventListParams as EventListParams,
+    )
+    from ._params import (
+        EventListParamsDict as EventListParamsDict,
+    )
+    from ._params import (
+        EventRetrieveParams as EventRetrieveParams,
+    )
+    from ._params import (
+        EventRetrieveParamsDict as EventRetrieveParamsDict,
+    )
+    from ._params import (
+        FileLinkCreateParams as FileLinkCreateParams,
+    )
+    from ._params import (
+        FileLinkCreateParamsDict as FileLinkCreateParamsDict,
+    )
+    from ._params import (
+        FileLinkListParams as FileLinkListParams,
+    )
+    from ._params import (
+        FileLinkListParamsDict as FileLinkListParamsDict,
+    )
+    from ._params import (
+        FileLinkRetrieveParams as FileLinkRetrieveParams,
+    )
+    from ._params import (
+        FileLinkRetrieveParamsDict as FileLinkRetrieveParamsDict,
+    )
+    from ._params import (
+        FileLinkUpdateParams as FileLinkUpdateParams,
+    )
+    from ._params import (
+        FileLinkUpdateParamsDict as FileLinkUpdateParamsDict,
+    )
+    from ._params import (
+        FileListParams as FileListParams,
+    )
+    from ._params import (
+        FileListParamsDict as FileListParamsDict,
+    )
+    from ._params import (
+        FileRetrieveParams as FileRetrieveParams,
+    )
+    from ._params import (
+        FileRetrieveParamsDict as FileRetrieveParamsDict,
+    )
+    from ._params import (
+        OptionsParams as OptionsParams,
+    )
+    from ._params import (
+        OptionsParamsDict as OptionsParamsDict,
+    )
+    from ._params import (
+        ProvidedDetailsParams as ProvidedDetailsParams,
+    )
+    from ._params import (
+        ProvidedDetailsParamsDict as ProvidedDetailsParamsDict,
+    )
+    from ._params import (
+        RelatedPersonParams as RelatedPersonParams,
+    )
+    from ._params import (
+        RelatedPersonParamsDict as RelatedPersonParamsDict,
+    )
+    from ._params import (
+        VerificationReportListParams as VerificationReportListParams,
+    )
+    from ._params import (
+        VerificationReportListParamsDict as VerificationReportListParamsDict,
+    )
+    from ._params import (
+        VerificationReportRetrieveParams as VerificationReportRetrieveParams,
+    )
+    from ._params import (
+        VerificationReportRetrieveParamsDict as VerificationReportRetrieveParamsDict,
+    )
+    from ._params import (
+        VerificationSessionCancelParams as VerificationSessionCancelParams,
+    )
+    from ._params import (
+        VerificationSessionCancelParamsDict as VerificationSessionCancelParamsDict,
+    )
+    from ._params import (
+        VerificationSessionCreateParams as VerificationSessionCreateParams,
+    )
+    from ._params import (
+        VerificationSessionCreateParamsDict as VerificationSessionCreateParamsDict,
+    )
+    from ._params import (
+        VerificationSessionListParams as VerificationSessionListParams,
+    )
+    from ._params import (
+        VerificationSessionListParamsDict as VerificationSessionListParamsDict,
+    )
+    from ._params import (
+        VerificationSessionRedactParams as VerificationSessionRedactParams,
+    )
+    from ._params import (
+        VerificationSessionRedactParamsDict as VerificationSessionRedactParamsDict,
+    )
+    from ._params import (
+        VerificationSessionRetrieveParams as VerificationSessionRetrieveParams,
+    )
+    from ._params import (
+        VerificationSessionRetrieveParamsDict as VerificationSessionRetrieveParamsDict,
+    )
+    from ._params import (
+        VerificationSessionUpdateParams as VerificationSessionUpdateParams,
+    )
+    from ._params import (
+        VerificationSessionUpdateParamsDict as VerificationSessionUpdateParamsDict,
+    )
     from ._resources import (
-        AsyncEphemeralKeyService,
-        AsyncEventService,
-        AsyncFileLinkService,
-        AsyncFileService,
-        AsyncVerificationReportService,
-        AsyncVerificationSessionService,
+        AsyncEphemeralKeyService as AsyncEphemeralKeyService,
     )
-    from ._response import Request, Response, ResponseMeta
-    from ._retry import RetryPolicy
-    from ._sinks import DEFAULT_MAX_DOWNLOAD_BYTES
+    from ._resources import (
+        AsyncEventService as AsyncEventService,
+    )
+    from ._resources import (
+        AsyncFileLinkService as AsyncFileLinkService,
+    )
+    from ._resources import (
+        AsyncFileService as AsyncFileService,
+    )
+    from ._resources import (
+        AsyncVerificationReportService as AsyncVerificationReportService,
+    )
+    from ._resources import (
+        AsyncVerificationSessionService as AsyncVerificationSessionService,
+    )
+    from ._response import (
+        Request as Request,
+    )
+    from ._response import (
+        Response as Response,
+    )
+    from ._response import (
+        ResponseMeta as ResponseMeta,
+    )
+    from ._retry import (
+        RetryPolicy as RetryPolicy,
+    )
     from ._sync import (
-        EphemeralKeyService,
-        EventService,
-        FileLinkService,
-        FileService,
-        StripeIdentity,
-        SyncListObject,
-        VerificationReportService,
-        VerificationSessionService,
+        EphemeralKeyService as EphemeralKeyService,
     )
-    from ._version import __version__
-
-#: Where each public name lives, for the lazy loader below.
-_ORIGINS = {
-    "APIConnectionError": "._errors",
-    "APIError": "._errors",
-    "APITimeoutError": "._errors",
-    "AdaptiveLimiter": "._limiter",
-    "AdaptiveRateLimiter": "._limiter",
-    "Address": "._models",
-    "AppInfo": "._headers",
-    "AsyncEphemeralKeyService": "._resources",
-    "AsyncEventService": "._resources",
-    "AsyncFileLinkService": "._resources",
-    "AsyncFileService": "._resources",
-    "AsyncStripeIdentity": "._client",
-    "AsyncVerificationReportService": "._resources",
-    "AsyncVerificationSessionService": "._resources",
-    "AuthenticationError": "._errors",
-    "CalendarDate": "._models",
-    "CreatedFilter": "._params",
-    "CreatedFilterDict": "._params",
-    "DEFAULT_API_BASE": "._client",
-    "DEFAULT_FILES_BASE": "._client",
-    "DEFAULT_MAX_DOWNLOAD_BYTES": "._sinks",
-    "DEFAULT_STRIPE_VERSION": "._requestor",
-    "DocumentOptions": "._models",
-    "DocumentOptionsParams": "._params",
-    "DocumentOptionsParamsDict": "._params",
-    "DocumentReport": "._models",
-    "DocumentReportError": "._models",
-    "EmailOptions": "._models",
-    "EmailReport": "._models",
-    "EmailReportError": "._models",
-    "EphemeralKey": "._models",
-    "EphemeralKeyCreateParams": "._params",
-    "EphemeralKeyCreateParamsDict": "._params",
-    "EphemeralKeyDeleteParams": "._params",
-    "EphemeralKeyDeleteParamsDict": "._params",
-    "EphemeralKeyService": "._sync",
-    "ErrorObject": "._models",
-    "Event": "._models",
-    "EventData": "._models",
-    "EventListParams": "._params",
-    "EventListParamsDict": "._params",
-    "EventLoopError": "._errors",
-    "EventRequest": "._models",
-    "EventRetrieveParams": "._params",
-    "EventRetrieveParamsDict": "._params",
-    "EventService": "._sync",
-    "File": "._models",
-    "FileLink": "._models",
-    "FileLinkCreateParams": "._params",
-    "FileLinkCreateParamsDict": "._params",
-    "FileLinkListParams": "._params",
-    "FileLinkListParamsDict": "._params",
-    "FileLinkRetrieveParams": "._params",
-    "FileLinkRetrieveParamsDict": "._params",
-    "FileLinkService": "._sync",
-    "FileLinkUpdateParams": "._params",
-    "FileLinkUpdateParamsDict": "._params",
-    "FileListParams": "._params",
-    "FileListParamsDict": "._params",
-    "FileRetrieveParams": "._params",
-    "FileRetrieveParamsDict": "._params",
-    "FileService": "._sync",
-    "Handler": "._middleware",
-    "IdNumberOptions": "._models",
-    "IdNumberReport": "._models",
-    "IdNumberReportError": "._models",
-    "IdempotencyError": "._errors",
-    "InvalidRequestError": "._errors",
-    "Limiter": "._limiter",
-    "ListObject": "._models",
-    "MatchingOptions": "._models",
-    "Middleware": "._middleware",
-    "OptionsParams": "._params",
-    "OptionsParamsDict": "._params",
-    "PermissionDeniedError": "._errors",
-    "PhoneOptions": "._models",
-    "PhoneReport": "._models",
-    "PhoneReportError": "._models",
-    "ProvidedDetails": "._models",
-    "ProvidedDetailsParams": "._params",
-    "ProvidedDetailsParamsDict": "._params",
-    "RateLimitError": "._errors",
-    "RateLimiter": "._limiter",
-    "RawObject": "._models",
-    "Redaction": "._models",
-    "RelatedPerson": "._models",
-    "RelatedPersonParams": "._params",
-    "RelatedPersonParamsDict": "._params",
-    "Request": "._response",
-    "RequestOptions": "._options",
-    "Response": "._response",
-    "ResponseMeta": "._response",
-    "RetryPolicy": "._retry",
-    "SelfieReport": "._models",
-    "SelfieReportError": "._models",
-    "SignatureVerificationError": "._errors",
-    "StripeError": "._errors",
-    "StripeIdentity": "._sync",
-    "StripeObject": "._models",
-    "SyncListObject": "._sync",
-    "VerificationReport": "._models",
-    "VerificationReportListParams": "._params",
-    "VerificationReportListParamsDict": "._params",
-    "VerificationReportOptions": "._models",
-    "VerificationReportRetrieveParams": "._params",
-    "VerificationReportRetrieveParamsDict": "._params",
-    "VerificationReportService": "._sync",
-    "VerificationSession": "._models",
-    "VerificationSessionCancelParams": "._params",
-    "VerificationSessionCancelParamsDict": "._params",
-    "VerificationSessionCreateParams": "._params",
-    "VerificationSessionCreateParamsDict": "._params",
-    "VerificationSessionLastError": "._models",
-    "VerificationSessionListParams": "._params",
-    "VerificationSessionListParamsDict": "._params",
-    "VerificationSessionOptions": "._models",
-    "VerificationSessionRedactParams": "._params",
-    "VerificationSessionRedactParamsDict": "._params",
-    "VerificationSessionRetrieveParams": "._params",
-    "VerificationSessionRetrieveParamsDict": "._params",
-    "VerificationSessionService": "._sync",
-    "VerificationSessionUpdateParams": "._params",
-    "VerificationSessionUpdateParamsDict": "._params",
-    "VerifiedOutputs": "._models",
-    "WebhookPayloadError": "._errors",
-    "__version__": "._version",
-    "webhooks": ".webhooks",
-}
-
-__all__ = [
-    "APIConnectionError",
-    "APIError",
-    "APITimeoutError",
-    "AdaptiveLimiter",
-    "AdaptiveRateLimiter",
-    "Address",
-    "AppInfo",
-    "AsyncEphemeralKeyService",
-    "AsyncEventService",
-    "AsyncFileLinkService",
-    "AsyncFileService",
-    "AsyncStripeIdentity",
-    "AsyncVerificationReportService",
-    "AsyncVerificationSessionService",
-    "AuthenticationError",
-    "CalendarDate",
-    "CreatedFilter",
-    "CreatedFilterDict",
-    "DEFAULT_API_BASE",
-    "DEFAULT_FILES_BASE",
-    "DEFAULT_MAX_DOWNLOAD_BYTES",
-    "DEFAULT_STRIPE_VERSION",
-    "DocumentOptions",
-    "DocumentOptionsParams",
-    "DocumentOptionsParamsDict",
-    "DocumentReport",
-    "DocumentReportError",
-    "EmailOptions",
-    "EmailReport",
-    "EmailReportError",
-    "EphemeralKey",
-    "EphemeralKeyCreateParams",
-    "EphemeralKeyCreateParamsDict",
-    "EphemeralKeyDeleteParams",
-    "EphemeralKeyDeleteParamsDict",
-    "EphemeralKeyService",
-    "ErrorObject",
-    "Event",
-    "EventData",
-    "EventListParams",
-    "EventListParamsDict",
-    "EventLoopError",
-    "EventRequest",
-    "EventRetrieveParams",
-    "EventRetrieveParamsDict",
-    "EventService",
-    "File",
-    "FileLink",
-    "FileLinkCreateParams",
-    "FileLinkCreateParamsDict",
-    "FileLinkListParams",
-    "FileLinkListParamsDict",
-    "FileLinkRetrieveParams",
-    "FileLinkRetrieveParamsDict",
-    "FileLinkService",
-    "FileLinkUpdateParams",
-    "FileLinkUpdateParamsDict",
-    "FileListParams",
-    "FileListParamsDict",
-    "FileRetrieveParams",
-    "FileRetrieveParamsDict",
-    "FileService",
-    "Handler",
-    "IdNumberOptions",
-    "IdNumberReport",
-    "IdNumberReportError",
-    "IdempotencyError",
-    "InvalidRequestError",
-    "Limiter",
-    "ListObject",
-    "MatchingOptions",
-    "Middleware",
-    "OptionsParams",
-    "OptionsParamsDict",
-    "PermissionDeniedError",
-    "PhoneOptions",
-    "PhoneReport",
-    "PhoneReportError",
-    "ProvidedDetails",
-    "ProvidedDetailsParams",
-    "ProvidedDetailsParamsDict",
-    "RateLimitError",
-    "RateLimiter",
-    "RawObject",
-    "Redaction",
-    "RelatedPerson",
-    "RelatedPersonParams",
-    "RelatedPersonParamsDict",
-    "Request",
-    "RequestOptions",
-    "Response",
-    "ResponseMeta",
-    "RetryPolicy",
-    "SelfieReport",
-    "SelfieReportError",
-    "SignatureVerificationError",
-    "StripeError",
-    "StripeIdentity",
-    "StripeObject",
-    "SyncListObject",
-    "VerificationReport",
-    "VerificationReportListParams",
-    "VerificationReportListParamsDict",
-    "VerificationReportOptions",
-    "VerificationReportRetrieveParams",
-    "VerificationReportRetrieveParamsDict",
-    "VerificationReportService",
-    "VerificationSession",
-    "VerificationSessionCancelParams",
-    "VerificationSessionCancelParamsDict",
-    "VerificationSessionCreateParams",
-    "VerificationSessionCreateParamsDict",
-    "VerificationSessionLastError",
-    "VerificationSessionListParams",
-    "VerificationSessionListParamsDict",
-    "VerificationSessionOptions",
-    "VerificationSessionRedactParams",
-    "VerificationSessionRedactParamsDict",
-    "VerificationSessionRetrieveParams",
-    "VerificationSessionRetrieveParamsDict",
-    "VerificationSessionService",
-    "VerificationSessionUpdateParams",
-    "VerificationSessionUpdateParamsDict",
-    "VerifiedOutputs",
-    "WebhookPayloadError",
-    "__version__",
-    "webhooks",
-]
+    from ._sync import (
+        EventService as EventService,
+    )
+    from ._sync import (
+        FileLinkService as FileLinkService,
+    )
+    from ._sync import (
+        FileService as FileService,
+    )
+    from ._sync import (
+        StripeIdentity as StripeIdentity,
+    )
+    from ._sync import (
+        SyncListObject as SyncListObject,
+    )
+    from ._sync import (
+        VerificationReportService as VerificationReportService,
+    )
+    from ._sync import (
+        VerificationSessionService as VerificationSessionService,
+    )
+    from ._version import (
+        __version__ as __version__,
+    )
 
 
-def __getattr__(name: str) -> Any:
-    origin = _ORIGINS.get(name)
-    if origin is None:
-        raise AttributeError(f"module 'stripe_identity' has no attribute {name!r}")
-    module = importlib.import_module(origin, __name__)
-    value = module if origin == f".{name}" else getattr(module, name)
-    globals()[name] = value  # later lookups skip this function
-    return value
+def __getattr__(name: str) -> _typing.Any:
+    from ._exports import load
+
+    return load(globals(), name)
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    from ._exports import origins
+
+    return sorted(set(globals()) | set(origins()))

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import functools
-import os
 import ssl
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from ._headers import AppInfo, to_app_info
+from ._defaults import (
+    DEFAULT_API_BASE,
+    DEFAULT_FILES_BASE,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+)
+from ._headers import AppInfo
 from ._limiter import Limiter, RateLimiter, limiter_middleware
 from ._logging import configure_from_env
 from ._middleware import Middleware
@@ -27,15 +35,14 @@ from ._resources import (
     AsyncVerificationSessionService,
 )
 from ._retry import RetryPolicy
-from ._settings import (
-    DEFAULT_API_BASE,
-    DEFAULT_FILES_BASE,
-    INSECURE_HOSTS_ENV,
-    NOT_GIVEN,
-    NotGiven,
-    Settings,
-)
-from ._transport import DEFAULT_MAX_RESPONSE_BYTES, AiohttpTransport
+from ._settings import Settings, ViewOptions
+from ._transport import AiohttpTransport
+
+if TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        from typing import Unpack
+    else:
+        from typing_extensions import Unpack
 
 __all__ = ["DEFAULT_API_BASE", "DEFAULT_FILES_BASE", "AsyncStripeIdentity"]
 
@@ -86,9 +93,9 @@ class AsyncStripeIdentity:
         stripe_version: str | None = None,
         stripe_account: str | None = None,
         stripe_context: str | None = None,
-        max_retries: int = 2,
-        timeout: float = 80.0,
-        max_connections: int = 100,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
         middlewares: Sequence[Middleware] = (),
         operation_middlewares: Sequence[Middleware] = (),
         retry_policy: RetryPolicy | None = None,
@@ -103,36 +110,18 @@ class AsyncStripeIdentity:
         rate_limit: float | Limiter | None = None,
     ) -> None:
         configure_from_env()
-        if api_key is None:
-            api_key = os.environ.get("STRIPE_API_KEY") or None
-        api_base, files_base = _bases(api_base, files_base)
-        if not isinstance(max_connections, int) or max_connections < 1:
-            raise ValueError(f"max_connections must be a positive int, not {max_connections!r}")
-        settings = Settings(
-            api_key=api_key,
-            api_base=api_base,
-            files_base=files_base,
-            stripe_version=stripe_version,
-            stripe_account=stripe_account,
-            stripe_context=stripe_context,
-            max_retries=max_retries,
-            timeout=timeout,
-            middlewares=tuple(middlewares),
-            operation_middlewares=tuple(operation_middlewares),
-            retry_policy=retry_policy if retry_policy is not None else RetryPolicy(),
-            default_headers=default_headers,
-            app_info=to_app_info(app_info),
-            client_user_agent=client_user_agent,
-            allow_insecure_http=_insecure_hosts(allow_insecure_http),
-        )
+        # The arguments are Settings' fields, one for one (a test holds them together).
+        arguments = dict(locals())
+        del arguments["self"]
+        settings = Settings.from_arguments(arguments)
         transport = AiohttpTransport(
-            max_connections=max_connections,
-            ssl_context=ssl_context,
-            max_response_bytes=max_response_bytes,
-            proxy=proxy,
-            trust_env=trust_env,
+            max_connections=settings.max_connections,
+            ssl_context=settings.ssl_context,
+            max_response_bytes=settings.max_response_bytes,
+            proxy=settings.proxy,
+            trust_env=settings.trust_env,
         )
-        self._bind(settings, transport, _pacing(rate_limit), owner=True)
+        self._bind(settings, transport, _pacing(settings.rate_limit), owner=True)
 
     def _bind(
         self,
@@ -200,57 +189,15 @@ class AsyncStripeIdentity:
         """
         return await self._requestor.request_raw(method, path, params, opts, base)
 
-    def with_options(
-        self,
-        *,
-        api_key: str | NotGiven | None = NOT_GIVEN,
-        api_base: str | NotGiven = NOT_GIVEN,
-        files_base: str | NotGiven = NOT_GIVEN,
-        stripe_version: str | NotGiven | None = NOT_GIVEN,
-        stripe_account: str | NotGiven | None = NOT_GIVEN,
-        stripe_context: str | NotGiven | None = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        timeout: float | NotGiven = NOT_GIVEN,
-        middlewares: Sequence[Middleware] | NotGiven = NOT_GIVEN,
-        operation_middlewares: Sequence[Middleware] | NotGiven = NOT_GIVEN,
-        retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
-        default_headers: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
-        app_info: AppInfo | Mapping[str, str] | NotGiven | None = NOT_GIVEN,
-        client_user_agent: bool | NotGiven = NOT_GIVEN,
-        allow_insecure_http: bool | str | Iterable[str] | NotGiven = NOT_GIVEN,
-    ) -> AsyncStripeIdentity:
+    def with_options(self, **changes: Unpack[ViewOptions]) -> AsyncStripeIdentity:
         """A view of this client with some settings changed, sharing its connection pool.
 
         Cheap to make (per tenant, per endpoint...). Closing a view closes nothing: the pool belongs
         to the client the views came from. Pool settings (``max_connections``, TLS, proxies, the
         response size cap) and pacing (``rate_limit``) are shared, not changed.
         """
-        changes: dict[str, Any] = {
-            "api_key": api_key,
-            "api_base": api_base,
-            "files_base": files_base,
-            "stripe_version": stripe_version,
-            "stripe_account": stripe_account,
-            "stripe_context": stripe_context,
-            "max_retries": max_retries,
-            "timeout": timeout,
-            "middlewares": middlewares if isinstance(middlewares, NotGiven) else tuple(middlewares),
-            "operation_middlewares": (
-                operation_middlewares
-                if isinstance(operation_middlewares, NotGiven)
-                else tuple(operation_middlewares)
-            ),
-            "retry_policy": retry_policy,
-            "default_headers": default_headers,
-            "app_info": app_info if isinstance(app_info, NotGiven) else to_app_info(app_info),
-            "client_user_agent": client_user_agent,
-            "allow_insecure_http": allow_insecure_http,
-        }
-        settings = self._settings.evolve(
-            {k: v for k, v in changes.items() if not isinstance(v, NotGiven)}
-        )
         view = object.__new__(type(self))
-        view._bind(settings, self._transport, self._pacing, owner=False)
+        view._bind(self._settings.evolve(changes), self._transport, self._pacing, owner=False)
         return view
 
     @property
@@ -305,22 +252,3 @@ def _pacing(rate_limit: float | Limiter | None) -> Middleware | None:
     raise TypeError(
         f"rate_limit must be requests per second or a Limiter, not {type(rate_limit).__name__}"
     )
-
-
-def _insecure_hosts(value: bool | str | Iterable[str] | None) -> bool | str | Iterable[str]:
-    if value is not None:
-        return value
-    return [h for h in os.environ.get(INSECURE_HOSTS_ENV, "").split(",") if h.strip()]
-
-
-def _bases(api_base: str | None, files_base: str | None) -> tuple[str, str]:
-    if api_base is None:
-        api_base = os.environ.get("STRIPE_API_BASE") or DEFAULT_API_BASE
-    if files_base is None:
-        files_base = os.environ.get("STRIPE_FILES_BASE") or None
-    if files_base is None:
-        # Only Stripe keeps file contents on a host of their own; an emulator (or a gateway in
-        # front of both) serves them where it serves the API.
-        same = api_base.rstrip("/") != DEFAULT_API_BASE
-        files_base = api_base if same else DEFAULT_FILES_BASE
-    return api_base, files_base

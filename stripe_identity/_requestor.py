@@ -31,10 +31,8 @@ from ._response import BodySink, Request, ResponseMeta
 from ._retry import RetryMiddleware
 from ._settings import Settings
 
-__all__ = ["DEFAULT_STRIPE_VERSION", "Base", "Requestor"]
+__all__ = ["Base", "Requestor"]
 
-#: The API version of the spec this SDK was built from.
-DEFAULT_STRIPE_VERSION = "2026-09-30.endive"
 
 #: Which host a path lives on: the API, or the files host (file contents).
 Base = Literal["api", "files"]
@@ -56,7 +54,7 @@ def _headers_of(settings: Settings, aiohttp_version: str) -> dict[str, str]:
     headers = {
         "User-Agent": user_agent(aiohttp_version, settings.app_info),
         "Accept": "application/json",
-        "Stripe-Version": settings.stripe_version or DEFAULT_STRIPE_VERSION,
+        "Stripe-Version": settings.stripe_version,
     }
     if settings.client_user_agent:
         headers["X-Stripe-Client-User-Agent"] = client_user_agent(aiohttp_version, settings.app_info)

@@ -16,12 +16,12 @@ from typing import BinaryIO
 
 import anyio.to_thread
 
+from ._defaults import DEFAULT_MAX_DOWNLOAD_BYTES
 from ._errors import APIConnectionError, APIError
 
-__all__ = ["DEFAULT_MAX_DOWNLOAD_BYTES", "Destination", "FileSink", "MemorySink"]
+__all__ = ["Destination", "FileSink", "MemorySink"]
 
 #: Downloads larger than this are refused unless the call raises ``max_bytes``.
-DEFAULT_MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
 
 #: A file sink writes (from a worker thread) once this much has arrived: a thread hop per 64 KiB
 #: chunk halved download_to's throughput against reading into memory.

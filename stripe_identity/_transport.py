@@ -27,14 +27,12 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
+from ._defaults import DEFAULT_MAX_RESPONSE_BYTES
 from ._errors import APIConnectionError, APIError, APITimeoutError, EventLoopError
 from ._proxy import ProxyResolver, mask
 from ._response import BodySink, Request, Response
 
-__all__ = ["AiohttpTransport", "DEFAULT_MAX_RESPONSE_BYTES"]
-
-#: Stripe's largest objects are a few kB; a list of 100 stays well under 1 MB.
-DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+__all__ = ["AiohttpTransport"]
 
 _CHUNK = 64 * 1024
 

@@ -75,8 +75,12 @@ def classify(tp: Any) -> Kind:
 
 
 def _classify(tp: Any) -> Kind | None:
-    if tp in (str, int, bool):
-        return Kind(tp.__name__)
+    if tp is str:
+        return Kind("str")
+    if tp is int:
+        return Kind("int")
+    if tp is bool:
+        return Kind("bool")
     enum = _enum_values(tp)
     if enum is not None:
         values, is_open = enum

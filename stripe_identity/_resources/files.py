@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._defaults import DEFAULT_MAX_DOWNLOAD_BYTES
 from .._ids import path_id
 from .._models import File, ListObject
 from .._options import RequestOptions
@@ -15,7 +16,7 @@ from .._params import (
     FileRetrieveParamsDict,
 )
 from .._requestor import Requestor
-from .._sinks import DEFAULT_MAX_DOWNLOAD_BYTES, Destination, FileSink, MemorySink
+from .._sinks import Destination, FileSink, MemorySink
 
 __all__ = ["AsyncFileService"]
 

@@ -7,20 +7,24 @@ from __future__ import annotations
 
 import functools
 import ssl
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from types import TracebackType
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from stripe_identity._client import AsyncStripeIdentity
+from stripe_identity._defaults import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+)
 from stripe_identity._headers import AppInfo
 from stripe_identity._limiter import Limiter
 from stripe_identity._middleware import Middleware
 from stripe_identity._models import RawObject
 from stripe_identity._options import RequestOptions
-from stripe_identity._portal import PortalRunner
 from stripe_identity._requestor import Base
 from stripe_identity._retry import RetryPolicy
-from stripe_identity._settings import NOT_GIVEN, NotGiven
+from stripe_identity._sync._base import SyncClientBase
 from stripe_identity._sync._resources import (
     EphemeralKeyService,
     EventService,
@@ -29,12 +33,11 @@ from stripe_identity._sync._resources import (
     VerificationReportService,
     VerificationSessionService,
 )
-from stripe_identity._transport import DEFAULT_MAX_RESPONSE_BYTES
 
 __all__ = ["StripeIdentity"]
 
 
-class StripeIdentity:
+class StripeIdentity(SyncClientBase):
     """The sync client, for scripts and threaded servers: ``with StripeIdentity(...) as client:``.
 
     It runs :class:`AsyncStripeIdentity`'s own coroutines on one event loop in a helper thread
@@ -84,9 +87,9 @@ class StripeIdentity:
         stripe_version: str | None = None,
         stripe_account: str | None = None,
         stripe_context: str | None = None,
-        max_retries: int = 2,
-        timeout: float = 80.0,
-        max_connections: int = 100,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
         middlewares: Sequence[Middleware] = (),
         operation_middlewares: Sequence[Middleware] = (),
         retry_policy: RetryPolicy | None = None,
@@ -100,7 +103,7 @@ class StripeIdentity:
         client_user_agent: bool = True,
         rate_limit: float | Limiter | None = None,
     ) -> None:
-        self._runner = PortalRunner(
+        self._start(
             functools.partial(
                 AsyncStripeIdentity,
                 api_key,
@@ -126,20 +129,6 @@ class StripeIdentity:
                 rate_limit=rate_limit,
             )
         )
-        self._derive: Callable[[AsyncStripeIdentity], AsyncStripeIdentity] | None = None
-        self._view: tuple[AsyncStripeIdentity, AsyncStripeIdentity] | None = None
-        self._runner.start()
-        self._bases = (self._runner.client.api_base, self._runner.client.files_base)
-
-    def _async(self) -> AsyncStripeIdentity:
-        """The async client (or view) the calls run on."""
-        client = self._runner.client
-        if self._derive is None:
-            return client
-        view = self._view
-        if view is None or view[0] is not client:  # first use, or a new client after os.fork()
-            view = self._view = (client, self._derive(client))
-        return view[1]
 
     @functools.cached_property
     def verification_sessions(self) -> VerificationSessionService:
@@ -188,93 +177,3 @@ class StripeIdentity:
         return self._runner.call(
             functools.partial(self._async().raw_request, base=base), method, path, params, opts
         )
-
-    def with_options(
-        self,
-        *,
-        api_key: str | NotGiven | None = NOT_GIVEN,
-        api_base: str | NotGiven = NOT_GIVEN,
-        files_base: str | NotGiven = NOT_GIVEN,
-        stripe_version: str | NotGiven | None = NOT_GIVEN,
-        stripe_account: str | NotGiven | None = NOT_GIVEN,
-        stripe_context: str | NotGiven | None = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        timeout: float | NotGiven = NOT_GIVEN,
-        middlewares: Sequence[Middleware] | NotGiven = NOT_GIVEN,
-        operation_middlewares: Sequence[Middleware] | NotGiven = NOT_GIVEN,
-        retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
-        default_headers: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
-        app_info: AppInfo | Mapping[str, str] | NotGiven | None = NOT_GIVEN,
-        client_user_agent: bool | NotGiven = NOT_GIVEN,
-        allow_insecure_http: bool | str | Iterable[str] | NotGiven = NOT_GIVEN,
-    ) -> StripeIdentity:
-        """A view of this client with some settings changed, sharing its connection pool.
-
-        Cheap to make (per tenant, per endpoint...). Closing a view closes nothing: the pool belongs
-        to the client the views came from. Pool settings (``max_connections``, TLS, proxies, the
-        response size cap) and pacing (``rate_limit``) are shared, not changed.
-        """
-        derive = functools.partial(
-            AsyncStripeIdentity.with_options,
-            api_key=api_key,
-            api_base=api_base,
-            files_base=files_base,
-            stripe_version=stripe_version,
-            stripe_account=stripe_account,
-            stripe_context=stripe_context,
-            max_retries=max_retries,
-            timeout=timeout,
-            middlewares=middlewares,
-            operation_middlewares=operation_middlewares,
-            retry_policy=retry_policy,
-            default_headers=default_headers,
-            app_info=app_info,
-            client_user_agent=client_user_agent,
-            allow_insecure_http=allow_insecure_http,
-        )
-        parent = self._derive
-        view = object.__new__(StripeIdentity)
-        view._runner = self._runner
-        view._derive = derive if parent is None else lambda client: derive(parent(client))
-        view._view = None
-        async_view = view._async()  # the new settings are checked now, not on the first call
-        view._bases = (async_view.api_base, async_view.files_base)
-        return view
-
-    @property
-    def api_base(self) -> str:
-        """The API's address."""
-        return self._bases[0]
-
-    @property
-    def files_base(self) -> str:
-        """The files host's address (file contents)."""
-        return self._bases[1]
-
-    @property
-    def closed(self) -> bool:
-        """Whether the client has been closed (it then refuses new requests)."""
-        return self._runner.closed
-
-    def __repr__(self) -> str:
-        view = "" if self._derive is None else ", view"
-        return f"{type(self).__name__}(api_base={self.api_base!r}{view})"
-
-    def __enter__(self) -> StripeIdentity:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the connection pool and stop the helper thread. Safe to call twice.
-
-        On a ``with_options`` view this does nothing: close the client it came from.
-        """
-        if self._derive is None:
-            self._runner.close()

@@ -9,6 +9,7 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from stripe_identity._defaults import DEFAULT_MAX_DOWNLOAD_BYTES
 from stripe_identity._models import File
 from stripe_identity._options import RequestOptions
 from stripe_identity._params import (
@@ -19,7 +20,7 @@ from stripe_identity._params import (
 )
 from stripe_identity._portal import PortalRunner
 from stripe_identity._resources.files import AsyncFileService
-from stripe_identity._sinks import DEFAULT_MAX_DOWNLOAD_BYTES, Destination
+from stripe_identity._sinks import Destination
 from stripe_identity._sync._list import SyncListObject
 
 __all__ = ["FileService"]
