@@ -17,8 +17,7 @@ FIELDS = attrs.fields(Settings)
 
 @pytest.mark.parametrize("client", [si.AsyncStripeIdentity, si.StripeIdentity])
 def test_the_constructors_take_exactly_the_settings(client: type) -> None:
-    parameters = dict(inspect.signature(client.__init__).parameters)
-    del parameters["self"]
+    parameters = inspect.signature(client).parameters
     assert list(parameters) == [field.name for field in FIELDS]
     for field in FIELDS:
         default = parameters[field.name].default
