@@ -15,11 +15,16 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
 import stripe_identity as si
 from stripe_identity._cli import EXIT_STATUSES, _parser, main
+from stripe_identity._cli._values import choices
+from stripe_identity._models._verification import CheckType, VerificationSessionStatus
+from stripe_identity._params._verification import SessionStatus, SessionTypeName
+from stripe_identity._requestor import Base
 from stripe_identity.emulator import Emulator
 from tests.conftest import TEST_KEY
 
@@ -263,6 +268,48 @@ def test_every_option_and_command_has_help() -> None:
         elif not action.help or action.help == argparse.SUPPRESS:
             missing.append(f"{prog} {'/'.join(action.option_strings) or action.dest}")
     assert missing == []
+
+
+def _choices() -> dict[str, list[str]]:
+    """Every option or argument with choices (other than a command), by ``prog option``."""
+    return {
+        f"{prog} {'/'.join(action.option_strings) or action.dest}": list(action.choices)
+        for prog, action in _all_actions(_parser(), "stripe-identity")
+        if action.choices is not None and not isinstance(action, argparse._SubParsersAction)
+    }
+
+
+def test_enum_choices_are_the_sdks_literals() -> None:
+    session_types = list(get_args(SessionTypeName))
+    assert _choices() == {
+        "stripe-identity sessions create --type": session_types,
+        "stripe-identity sessions list --status": list(get_args(SessionStatus)),
+        "stripe-identity sessions update --type": session_types,
+        "stripe-identity reports list --type": session_types,
+        "stripe-identity raw method": ["GET", "POST", "DELETE"],
+        "stripe-identity raw --base": list(get_args(Base)),
+    }
+
+
+def test_choices_of_an_open_enum_are_its_literals() -> None:
+    # A model's field is open (Literal[...] | str); its literals are the values a params filter takes.
+    assert choices(VerificationSessionStatus) == choices(SessionStatus)
+    assert choices(CheckType) == ["document", "id_number", "verification_flow"]
+    with pytest.raises(TypeError, match="neither a Literal"):
+        choices(str)
+
+
+def test_parsing_a_command_loads_no_http_client() -> None:
+    # --help and usage errors stay quick: aiohttp loads when a command calls the API, not before.
+    code = (
+        "import sys; from stripe_identity._cli import _parser; "
+        "_parser().parse_args(['sessions', 'list', '--status', 'verified']); "
+        "print('aiohttp' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=cli_env()
+    )
+    assert result.stdout.split() == ["False"], result.stderr
 
 
 @pytest.mark.parametrize(
