@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+from .._defaults import DEFAULT_API_BASE
 from .._encoding import FormDecodeError, decode_form
-from .._settings import DEFAULT_API_BASE
 from ._status import EPILOG, EXIT_OK, UsageError
 from ._values import count, key_value, page_size
 
