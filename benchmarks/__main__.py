@@ -40,7 +40,7 @@ MODES: dict[str, Mode] = {
     "full": Mode(
         suite.run,
         suite.render,
-        "the default: every section (load, paired, downloads, micro, emulator), ~15 min",
+        "the full run, every section (load, paired, downloads, micro, emulator), ~15 min",
         chart=suite.chart,
     ),
     "paired": Mode(
@@ -68,7 +68,8 @@ _DEFAULT = "full"
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m benchmarks",
-        description="Benchmarks of stripe_identity against raw aiohttp and the official stripe SDK.",
+        description="Benchmarks of stripe_identity against raw aiohttp and the official stripe SDK. "
+        f"Without a mode flag: {MODES[_DEFAULT].help}.",
     )
     modes = p.add_mutually_exclusive_group()
     for name, mode in MODES.items():

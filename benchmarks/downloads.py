@@ -133,7 +133,7 @@ def downloads_markdown(dl: dict[str, Any]) -> list[str]:
         ["reader", "MB/s", "CPU ms per download", "throughput x raw (90 % CI)"],
         [
             [
-                labels.get(r["reader"], r["reader"]),
+                labels.get(r["reader"], str(r["reader"])),
                 report.fmt(r["mb_per_s"]),
                 report.fmt(r["cpu_ms_per_download"], 1),
                 "-" if r["reader"] == "raw-aiohttp" else report.ci(r["ratio"]),

@@ -224,7 +224,7 @@ def paired_markdown(section: dict[str, Any], title: str = "### Paired runs") -> 
             [
                 r["op"],
                 str(r["concurrency"]),
-                _LABELS.get(r["client"], r["client"]),
+                _LABELS.get(r["client"], str(r["client"])),
                 report.fmt(r["cpu_us_per_req"], 1),
                 report.fmt(r["rps"]),
                 vs_base(r, "cpu_ratio"),
