@@ -6,9 +6,9 @@ are local to each factory: a worker process hosts one client and loads only that
 so its RSS is that client's.
 
 * ``raw-aiohttp`` -- the floor: hand-written aiohttp, one ``ClientSession`` with the SDK's session
-  settings (pool of 100, no cookie jar) so the difference to the SDK is SDK code, not configuration.
-  The form body is encoded per request with ``urllib.parse.urlencode`` over hand-flattened pairs and
-  the response is decoded with ``orjson.loads`` (what the SDK uses), checked for status 200.
+  settings (pool of 100, no cookie jar) and header set, so the difference to the SDK is SDK code, not
+  configuration. The form body is encoded per request with ``urllib.parse.urlencode`` over
+  hand-flattened pairs and the response is decoded with ``orjson.loads`` (what the SDK uses).
 * ``si-async`` / ``si-sync`` -- ``AsyncStripeIdentity`` and the ``StripeIdentity`` facade.
 * ``stripe-aiohttp`` / ``stripe-httpx`` / ``stripe-sync`` -- the official ``stripe`` package with its
   ``AIOHTTPClient``, ``HTTPXClient`` and default sync client (``RequestsClient``), library defaults
@@ -18,7 +18,6 @@ so its RSS is that client's.
 from __future__ import annotations
 
 import contextlib
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -75,10 +74,10 @@ CLIENTS: tuple[ClientSpec, ...] = (
 class Contender:
     """A client of the paired runs: a :class:`ClientSpec`, with options or another copy of the SDK.
 
-    Written ``name[option=value,...]@path``: ``si-async[client_user_agent=false]`` is the SDK
-    without its client user-agent header; ``si-async@/tmp/sdk-before`` is the SDK imported from
-    another tree (an older commit, exported with ``git archive``), so a change can be measured
-    against what it replaces in one run.
+    Written ``name[option=value,...]@path``. The options are the SDK client's constructor keywords:
+    ``si-async[client_user_agent=false]`` is the SDK without that header. The path is a tree to
+    import ``stripe_identity`` from (``git archive <commit> stripe_identity | tar -x -C /tmp/before``):
+    ``si-async@/tmp/before`` measures a change against what it replaces, in the same run.
     """
 
     key: str
@@ -94,6 +93,8 @@ class Contender:
         spec = next((s for s in CLIENTS if s.name == name), None)
         if spec is None:
             raise ValueError(f"unknown client {name!r} in {key!r}")
+        if (opts or path) and not name.startswith("si-"):
+            raise ValueError(f"{key!r}: options and a path are for the SDK's clients only")
         options: dict[str, Any] = {}
         for item in opts.rstrip("]").split(","):
             if item.strip():
@@ -115,34 +116,19 @@ def _check_id(obj: Any) -> None:
 
 
 class RawAiohttp:
-    def __init__(
-        self,
-        api_base: str,
-        client_user_agent: bool = True,
-        read_timeout: float | None = None,
-        burn_us: float = 0.0,
-        load_sdk: bool = False,
-    ) -> None:
+    """Hand-written aiohttp: what a careful caller writes without an SDK, the floor to compare with."""
+
+    def __init__(self, api_base: str) -> None:
         self._base = api_base
-        # An experiment knob: import the SDK and open a client that takes no part in the load, so
-        # that the process carries the SDK's modules and objects (what its garbage collections walk,
-        # what its caches hold) while the measured requests stay raw aiohttp's.
-        self._idle_sdk = SIAsync(api_base) if load_sdk else None
-        # An experiment knob: spin for this much CPU per request after the response, a stand-in
-        # for client-side work, to see how the rest of the request path responds to a slower client.
-        self._burn_us = burn_us
-        self._burn_n = 0
-        self._read_timeout = read_timeout
-        self._timeout: Any = None
         base_headers = {
             "Authorization": f"Bearer {fixtures.API_KEY}",
             "Stripe-Version": fixtures.STRIPE_VERSION,
             "Accept": "application/json",
             "User-Agent": fixtures.USER_AGENT,
+            # The SDK's header set, like for like: stripe-python sends this header too, so it is a
+            # feature of an SDK, not overhead (``si-async[client_user_agent=false]`` measures it).
+            "X-Stripe-Client-User-Agent": fixtures.client_user_agent(),
         }
-        if client_user_agent:
-            # The SDK's header set, like for like (as stripe-python sends it too).
-            base_headers["X-Stripe-Client-User-Agent"] = fixtures.client_user_agent()
         self._get_headers = base_headers
         self._post_headers = {**base_headers, "Content-Type": "application/x-www-form-urlencoded"}
         self._session: Any = None
@@ -153,39 +139,17 @@ class RawAiohttp:
         import orjson
 
         self._loads = orjson.loads
-        if self._idle_sdk is not None:
-            await self._idle_sdk.start()
-            # One call, so that every hook a GET uses is compiled as it is in the SDK's own process.
-            await self._idle_sdk.get()
-        if self._burn_us:  # iterations of an empty loop per µs, measured here
-            started = time.process_time()
-            for _ in range(1_000_000):
-                pass
-            self._burn_n = int(self._burn_us / ((time.process_time() - started) * 1e6) * 1_000_000)
-        if self._read_timeout is not None:  # the SDK's per-attempt timeout, for comparison
-            self._timeout = aiohttp.ClientTimeout(
-                total=None, sock_connect=self._read_timeout, sock_read=self._read_timeout
-            )
+        # The SDK's session settings, so that the difference to the SDK is its code, not its pool.
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=100), cookie_jar=aiohttp.DummyCookieJar()
         )
 
     async def get(self) -> None:
         url = f"{self._base}{_PATH}/{fixtures.SESSION_ID}"
-        if self._timeout is None:  # the session's default timeout (total=300 s), as written by hand
-            async with self._session.get(url, headers=self._get_headers) as resp:
-                body = await resp.read()
-                status = resp.status
-        else:
-            async with self._session.get(url, headers=self._get_headers, timeout=self._timeout) as resp:
-                body = await resp.read()
-                status = resp.status
-        if status != 200:
-            raise AssertionError(f"HTTP {status}")
-        if not self._loads(body)["id"].startswith("vs_"):
-            raise AssertionError("unexpected body")
-        for _ in range(self._burn_n):
-            pass
+        async with self._session.get(url, headers=self._get_headers) as resp:
+            body = await resp.read()
+            status = resp.status
+        self._check(status, body)
 
     async def post(self) -> None:
         headers = {**self._post_headers, "Idempotency-Key": str(uuid.uuid4())}
@@ -193,15 +157,16 @@ class RawAiohttp:
         async with self._session.post(self._base + _PATH, data=body, headers=headers) as resp:
             data = await resp.read()
             status = resp.status
+        self._check(status, data)
+
+    def _check(self, status: int, body: bytes) -> None:
         if status != 200:
             raise AssertionError(f"HTTP {status}")
-        if not self._loads(data)["id"].startswith("vs_"):
+        if not self._loads(body)["id"].startswith("vs_"):
             raise AssertionError("unexpected body")
 
     async def close(self) -> None:
         await self._session.close()
-        if self._idle_sdk is not None:
-            await self._idle_sdk.close()
 
 
 class SIAsync:

@@ -1,28 +1,28 @@
-"""Downloads: a 20 MiB file through ``files.download`` and ``files.download_to`` against raw aiohttp.
+"""The full run's *downloads* section: a 20 MiB file through ``files.download`` and
+``files.download_to``, against raw aiohttp.
 
 One spawned process pinned to the client core hosts the three readers (so they share one heap and
 one core, and the static server has the other): raw aiohttp ``resp.read()`` of the same URL, the
-SDK's ``download`` (into memory, streamed in 64 KiB chunks through its sink) and ``download_to`` (to
-a file in a temporary directory, each chunk written from a worker thread). Each repetition runs every
-reader's block of downloads twice, in ABBA order; throughput is bytes over wall time, and ratios are
-taken per repetition against raw aiohttp, then reduced to their median with a 90 % interval.
+SDK's ``download`` (into memory, the body handed to its sink as it arrives) and ``download_to`` (to a
+file in a temporary directory, written from a worker thread). Each repetition runs every reader's
+block of downloads twice, in ABBA order; throughput is bytes over wall time, and ratios are taken per
+repetition against raw aiohttp, then reduced to their median with a 90 % interval.
 """
 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import shutil
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from . import fixtures, sysinfo
-from .stats import median, median_interval
+from . import fixtures, report
+from .stats import interval, median
+from .worker import run_isolated
 
-__all__ = ["run_downloads"]
+__all__ = ["downloads_markdown", "run_downloads"]
 
 _FILE_ID = "file_1Pgc76B7WZ01zgkWbench"
 _READERS = ("raw-aiohttp", "si-download", "si-download_to")
@@ -89,10 +89,7 @@ def run_downloads(
     api_base: str, core: int | None, size: int, per_block: int, reps: int
 ) -> dict[str, Any]:
     """Run the readers in a fresh pinned process; summarize per reader and against raw aiohttp."""
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, mp_context=ctx, initializer=sysinfo.pin, initargs=(core,)) as pool:
-        raw_result = pool.submit(_worker, api_base, size, per_block, reps).result()
-    blocks = raw_result["blocks"]
+    blocks = run_isolated(core, _worker, api_base, size, per_block, reps)["blocks"]
     per_rep: dict[tuple[int, str], dict[str, float]] = {}
     for b in blocks:
         agg = per_rep.setdefault((b["rep"], b["reader"]), {"bytes": 0, "wall_s": 0.0, "cpu_s": 0.0})
@@ -107,13 +104,42 @@ def run_downloads(
             mbps.append(mine_mbps)
             cpu_ms.append(mine["cpu_s"] / (mine["bytes"] / size) * 1e3)
             ratios.append(mine_mbps / (raw["bytes"] / raw["wall_s"] / 1e6))
-        low, high, coverage = median_interval(ratios)
         rows.append(
             {
                 "reader": reader,
                 "mb_per_s": median(mbps),
                 "cpu_ms_per_download": median(cpu_ms),
-                "ratio": {"median": median(ratios), "low": low, "high": high, "coverage": coverage},
+                "ratio": interval(ratios),
             }
         )
     return {"size": size, "per_block": per_block, "reps": reps, "rows": rows, "blocks": blocks}
+
+
+def downloads_markdown(dl: dict[str, Any]) -> list[str]:
+    labels = {
+        "raw-aiohttp": "raw aiohttp `resp.read()`",
+        "si-download": "`files.download` (memory)",
+        "si-download_to": "`files.download_to` (a file)",
+    }
+    lines = [
+        f"### Downloads ({dl['size'] / 2**20:.0f} MiB)",
+        "",
+        f"One pinned process, the three readers in ABBA blocks of {dl['per_block']} downloads, "
+        f"{dl['reps']} repetitions; ratios per repetition against raw aiohttp, median and 90 % "
+        "interval.",
+        "",
+    ]
+    lines += report.table(
+        ["reader", "MB/s", "CPU ms per download", "throughput x raw (90 % CI)"],
+        [
+            [
+                labels.get(r["reader"], str(r["reader"])),
+                report.fmt(r["mb_per_s"]),
+                report.fmt(r["cpu_ms_per_download"], 1),
+                "-" if r["reader"] == "raw-aiohttp" else report.ci(r["ratio"]),
+            ]
+            for r in dl["rows"]
+        ],
+        "lrrr",
+    )
+    return lines

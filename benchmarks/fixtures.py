@@ -15,11 +15,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "API_KEY",
-    "CANCELED_BODY",
     "CREATE_FORM_PAIRS",
     "CREATE_PARAMS",
-    "LIST_BODY",
-    "REDACTED_BODY",
     "SESSION",
     "SESSION_BODY",
     "SESSION_ID",
@@ -29,9 +26,9 @@ __all__ = [
     "create_form_body",
 ]
 
-#: Obviously fake; never printed or written to results (the reports list no client settings).
+#: Obviously fake; never printed or written to results (``report.write_json`` refuses to).
 API_KEY = "sk_test_" + "bench" + "0" * 19
-#: The API version of shared/spec, sent by every client so the server sees identical requests.
+#: Sent by every client, so that the server sees identical requests.
 STRIPE_VERSION = "2026-09-30.endive"
 #: What the hand-written raw aiohttp client sends; the same length class as the SDK's own.
 USER_AGENT = "bench-raw-aiohttp/1.0 aiohttp Python"
@@ -109,26 +106,6 @@ def _pretty(obj: Any) -> bytes:
 
 
 SESSION_BODY = _pretty(SESSION)
-CANCELED_BODY = _pretty({**SESSION, "status": "canceled", "client_secret": None, "url": None})
-REDACTED_BODY = _pretty(
-    {
-        **SESSION,
-        "status": "canceled",
-        "client_secret": None,
-        "url": None,
-        "metadata": {},
-        "provided_details": {"email": "[redacted]", "phone": "[redacted]"},
-        "redaction": {"status": "processing"},
-    }
-)
-LIST_BODY = _pretty(
-    {
-        "object": "list",
-        "data": [SESSION] * 3,
-        "has_more": False,
-        "url": "/v1/identity/verification_sessions",
-    }
-)
 
 #: A realistic nested create: a mapping, the way most callers pass it.
 CREATE_PARAMS: si.VerificationSessionCreateParamsDict = {

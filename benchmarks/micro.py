@@ -1,14 +1,15 @@
-"""Micro-benchmarks: parsing a session, encoding a create, and the sync facade's portal crossing.
+"""The full run's *micro* section: parsing a session, and what one call costs through each client.
 
-Each figure is timeit-style: the statement runs in a loop sized to take ``target_s``; the loop repeats
-``repeats`` times; the per-call time of every repeat is kept and the median quoted (the minimum is kept
-too, as the least-disturbed run on a noisy machine).
+Parsing is timeit-style: each case runs in a loop sized to about ``target_s``, the loop repeats, and
+the median per-call time is quoted (the minimum too, the least disturbed repeat on a noisy machine).
+The SDK's case is the one step the parse target names (:mod:`benchmarks.internals`); the official
+SDK's is its public ``construct_from`` over ``json.loads``, the two steps it takes after a response.
 
-The official SDK is timed on exactly what its requestor does after the HTTP call
-(``_APIRequestor._interpret_response`` -- ``json.loads`` with ``OrderedDict`` pairs -- then
-``_convert_to_stripe_object``) and before it (``urlencode(list(_api_encode(params)))`` plus the
-bracket un-escaping). Those are private names of stripe 16.x; the public ``stripe.util`` module that
-used to expose ``convert_to_stripe_object`` is gone.
+Calls are sequential retrieves, ``AsyncStripeIdentity`` awaited and ``StripeIdentity`` through its
+portal, against the static server and answered in memory by a middleware (the whole call path, no
+network). In memory the sync and async calls do the same work, so their difference is the crossing
+to the portal's loop and back alone. Rounds of the four are interleaved, so that the machine's drift
+hits them alike.
 """
 
 from __future__ import annotations
@@ -16,25 +17,28 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
-import math
 import statistics
 import time
 import timeit
-from collections.abc import Awaitable, Callable
-from typing import Any
-from urllib.parse import urlencode
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from . import fixtures
+from . import fixtures, report
 
-__all__ = ["run_micro"]
+if TYPE_CHECKING:
+    import stripe_identity as si
+
+__all__ = ["PARSE_TARGET", "micro_markdown", "run_micro"]
+
+#: The parse case the target is about.
+PARSE_TARGET = "SDK: bytes -> model (orjson + structure)"
+_ANSWER_HEADERS = {"Request-Id": "req_00000000000001", "Content-Type": "application/json"}
 
 
 def _bench(fn: Callable[[], object], target_s: float, repeats: int) -> dict[str, float]:
     timer = timeit.Timer(fn)
     number = 1
-    while True:  # like Timer.autorange, but towards our own target
-        if timer.timeit(number) >= target_s / 5:
-            break
+    while timer.timeit(number) < target_s / 5:  # like Timer.autorange, towards our own target
         number *= 2
     loops = number * 5
     per_call = [t / loops * 1e6 for t in timer.repeat(repeat=repeats, number=loops)]
@@ -45,185 +49,163 @@ def _parse_cases() -> dict[str, Callable[[], object]]:
     import attrs
     import orjson
     import stripe
-    from stripe._util import _convert_to_stripe_object
 
-    import stripe_identity as si
-    from stripe_identity._decoding import decode_model, structure
-    from stripe_identity._response import Request, Response
+    from .internals import decode_session
 
     body = fixtures.SESSION_BODY
-    parsed = orjson.loads(body)
-    headers = {"Request-Id": "req_00000000000001", "Content-Type": "application/json"}
-    request = Request("GET", "http://127.0.0.1/v1/x", "/v1/x", {}, None)
-    response = Response(200, headers, body, request)
-    cls = si.VerificationSession
-    requestor = stripe.StripeClient(fixtures.API_KEY)._requestor
-    stripe_parsed = json.loads(body)
-
-    def official_full() -> object:
-        resp = requestor._interpret_response(body, 200, headers, "V1")
-        return _convert_to_stripe_object(resp=resp, requestor=requestor, api_mode="V1")
 
     def read_all(obj: Any) -> None:
         # Every field, nested objects included: what a caller that reads the whole model pays
-        # (nested objects are built on first read).
+        # (nested objects are built on their first read).
         for field in attrs.fields(type(obj)):
             value = getattr(obj, field.name)
             if attrs.has(type(value)):
                 read_all(value)
 
-    built = structure(orjson.loads(body), cls)
+    built = decode_session(body)
     read_all(built)
 
     def whole() -> object:
-        model = structure(orjson.loads(body), cls)
+        model = decode_session(body)
         read_all(model)
         return model
+
+    def official() -> object:
+        values = json.loads(body)
+        return stripe.identity.VerificationSession.construct_from(values, fixtures.API_KEY)
 
     return {
         "json.loads(bytes)": lambda: json.loads(body),
         "orjson.loads(bytes)": lambda: orjson.loads(body),
-        "SDK: structure(dict) only": lambda: structure(parsed, cls),
-        "SDK: bytes -> model (orjson + structure)": lambda: structure(orjson.loads(body), cls),
+        PARSE_TARGET: lambda: decode_session(body),
         "SDK: bytes -> model, every field read": whole,
         "(reading every field of a model already built: the loop alone)": lambda: read_all(built),
-        "SDK: decode_model(Response) (+ response meta)": lambda: decode_model(response, cls),
-        "stripe: convert(dict) only": lambda: _convert_to_stripe_object(
-            resp=stripe_parsed, requestor=requestor, api_mode="V1"
-        ),
-        "stripe: bytes -> object (interpret + convert)": official_full,
+        "stripe: VerificationSession.construct_from(json.loads(bytes))": official,
     }
 
 
-def _encode_cases() -> dict[str, Callable[[], object]]:
-    from stripe._encode import _api_encode
-
+async def _answer(request: si.Request, call_next: si.Handler) -> si.Response:
+    """A middleware that answers every call from memory: the SDK's whole call path, no network."""
     import stripe_identity as si
-    from stripe_identity._encoding import encode_form
 
-    params = fixtures.CREATE_PARAMS
-    document = params["options"]["document"]
-    assert document != ""
-    typed = si.VerificationSessionCreateParams(
-        type="document",
-        client_reference_id=params["client_reference_id"],
-        metadata=params["metadata"],
-        options=si.OptionsParams(document=si.DocumentOptionsParams(**document)),
-        provided_details=si.ProvidedDetailsParams(**params["provided_details"]),
-        return_url=params["return_url"],
-    )
-    if encode_form(typed) != encode_form(params):
-        raise AssertionError("the typed and mapping params must encode to the same bytes")
-
-    def official() -> str:
-        # The same two steps as stripe's _APIRequestor._args_for_request_with_retries.
-        return urlencode(list(_api_encode(params))).replace("%5B", "[").replace("%5D", "]")
-
-    return {
-        "raw: urlencode(hand-flattened pairs)": fixtures.create_form_body,
-        "SDK: encode_form(mapping)": lambda: encode_form(params),
-        "SDK: encode_form(CreateParams)": lambda: encode_form(typed),
-        "stripe: urlencode(_api_encode(mapping))": official,
-    }
+    return si.Response(200, _ANSWER_HEADERS, fixtures.SESSION_BODY, request)
 
 
-def _portal_cost(api_base: str, calls: int, rounds: int) -> dict[str, Any]:
-    """Sequential retrieves through the async client (awaited) and the sync facade, same process."""
+def _call_costs(api_base: str, calls: int, rounds: int) -> dict[str, Any]:
+    """Sequential retrieves: async and sync, against the server and answered in memory."""
     import stripe_identity as si
 
     loop = asyncio.new_event_loop()
-    async_client = si.AsyncStripeIdentity(fixtures.API_KEY, api_base=api_base)
-    loop.run_until_complete(async_client.__aenter__())
-    sync_client = si.StripeIdentity(fixtures.API_KEY, api_base=api_base)
-
-    async def async_calls(n: int) -> None:
-        retrieve = async_client.verification_sessions.retrieve
-        for _ in range(n):
-            await retrieve(fixtures.SESSION_ID)
-
-    def sync_calls(n: int) -> None:
-        retrieve = sync_client.verification_sessions.retrieve
-        for _ in range(n):
-            retrieve(fixtures.SESSION_ID)
-
-    async def noop() -> None:
-        return None
-
-    async def await_noops(n: int) -> None:
-        for _ in range(n):
-            await noop()
-
-    # The facade's own runner (a private attribute): exactly the crossing a sync call pays,
-    # without the request. Skipped if the facade is ever restructured.
-    runner: Any = getattr(sync_client, "_runner", None)
-
-    def portal_noops(n: int) -> None:
-        for _ in range(n):
-            runner.call(noop)
-
-    def measure(run: Callable[[int], object]) -> tuple[float, float]:
-        gc.collect()
-        wall0, cpu0 = time.perf_counter(), time.process_time()
-        run(calls)
-        return (time.perf_counter() - wall0) / calls * 1e6, (time.process_time() - cpu0) / calls * 1e6
-
-    def in_loop(coro_fn: Callable[[int], Awaitable[None]]) -> Callable[[int], object]:
-        return lambda n: loop.run_until_complete(coro_fn(n))
-
-    samples: dict[str, list[tuple[float, float]]] = {
-        "async": [],
-        "sync": [],
-        "noop_await": [],
-        "noop_portal": [],
+    async_clients = {
+        "async": si.AsyncStripeIdentity(fixtures.API_KEY, api_base=api_base),
+        "async_memory": si.AsyncStripeIdentity(
+            fixtures.API_KEY, api_base=api_base, middlewares=[_answer]
+        ),
     }
+    sync_clients = {
+        "sync": si.StripeIdentity(fixtures.API_KEY, api_base=api_base),
+        "sync_memory": si.StripeIdentity(fixtures.API_KEY, api_base=api_base, middlewares=[_answer]),
+    }
+
+    def awaited(client: si.AsyncStripeIdentity) -> Callable[[], object]:
+        async def calls_in_a_row() -> None:
+            for _ in range(calls):
+                await client.verification_sessions.retrieve(fixtures.SESSION_ID)
+
+        return lambda: loop.run_until_complete(calls_in_a_row())
+
+    def blocking(client: si.StripeIdentity) -> Callable[[], object]:
+        def calls_in_a_row() -> None:
+            for _ in range(calls):
+                client.verification_sessions.retrieve(fixtures.SESSION_ID)
+
+        return calls_in_a_row
+
+    runs = {name: awaited(c) for name, c in async_clients.items()}
+    runs |= {name: blocking(c) for name, c in sync_clients.items()}
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
+
+    def measure(run: Callable[[], object]) -> tuple[float, float]:
+        gc.collect()
+        wall, cpu = time.perf_counter(), time.process_time()
+        run()
+        return (time.perf_counter() - wall) / calls * 1e6, (time.process_time() - cpu) / calls * 1e6
+
     try:
-        measure(in_loop(async_calls))  # warm both pools
-        measure(sync_calls)
-        for _ in range(rounds):  # interleaved, so drift on a shared machine hits both alike
-            samples["async"].append(measure(in_loop(async_calls)))
-            samples["sync"].append(measure(sync_calls))
-            samples["noop_await"].append(measure(in_loop(await_noops)))
-            if runner is not None:
-                samples["noop_portal"].append(measure(portal_noops))
+        for client in async_clients.values():
+            loop.run_until_complete(client.__aenter__())
+        for run in runs.values():  # warm-up: pools, hooks, the portal's thread
+            measure(run)
+        for _ in range(rounds):
+            for name, run in runs.items():
+                samples[name].append(measure(run))
     finally:
-        sync_client.close()
-        loop.run_until_complete(async_client.aclose())
+        for sync_client in sync_clients.values():
+            sync_client.close()
+        for client in async_clients.values():
+            loop.run_until_complete(client.aclose())
         loop.close()
 
-    def med(key: str, index: int) -> float:
-        values = [s[index] for s in samples[key]]
-        return statistics.median(values) if values else math.nan
+    def diff(a: str, b: str, index: int) -> float:
+        return statistics.median(
+            x[index] - y[index] for x, y in zip(samples[a], samples[b], strict=True)
+        )
 
-    return {
-        "calls_per_round": calls,
-        "rounds": rounds,
-        "async_wall_us": med("async", 0),
-        "async_cpu_us": med("async", 1),
-        "sync_wall_us": med("sync", 0),
-        "sync_cpu_us": med("sync", 1),
-        "extra_wall_us": statistics.median(
-            s[0] - a[0] for s, a in zip(samples["sync"], samples["async"], strict=True)
-        ),
-        "extra_cpu_us": statistics.median(
-            s[1] - a[1] for s, a in zip(samples["sync"], samples["async"], strict=True)
-        ),
-        "noop_await_wall_us": med("noop_await", 0),
-        "noop_portal_wall_us": med("noop_portal", 0),
-        "noop_portal_cpu_us": med("noop_portal", 1),
+    costs: dict[str, Any] = {"calls_per_round": calls, "rounds": rounds}
+    for name, values in samples.items():
+        costs[name] = {
+            "wall_us": statistics.median(v[0] for v in values),
+            "cpu_us": statistics.median(v[1] for v in values),
+        }
+    costs["sync_extra"] = {"wall_us": diff("sync", "async", 0), "cpu_us": diff("sync", "async", 1)}
+    costs["crossing"] = {
+        "wall_us": diff("sync_memory", "async_memory", 0),
+        "cpu_us": diff("sync_memory", "async_memory", 1),
     }
+    return costs
 
 
 def run_micro(api_base: str, quick: bool) -> dict[str, Any]:
     """All micro-benchmarks; meant to run in a fresh process pinned to the client core."""
     target_s, repeats = (0.05, 3) if quick else (0.25, 7)
-    parse = {name: _bench(fn, target_s, repeats) for name, fn in _parse_cases().items()}
-    encode = {name: _bench(fn, target_s, repeats) for name, fn in _encode_cases().items()}
-    portal = _portal_cost(api_base, calls=300 if quick else 2000, rounds=2 if quick else 7)
     return {
         "body_bytes": len(fixtures.SESSION_BODY),
-        "form_bytes": len(fixtures.create_form_body()),
-        "parse": parse,
-        "encode": encode,
-        "portal": portal,
+        "parse": {name: _bench(fn, target_s, repeats) for name, fn in _parse_cases().items()},
+        "calls": _call_costs(api_base, calls=300 if quick else 2000, rounds=2 if quick else 7),
         "repeats": repeats,
     }
+
+
+def micro_markdown(micro: dict[str, Any]) -> list[str]:
+    f = report.fmt
+    lines = [
+        "### Parsing a session (median of repeats; min in brackets)",
+        "",
+        f"Session body: {micro['body_bytes']:,} bytes.",
+        "",
+    ]
+    lines += report.table(
+        ["case", "µs/call"],
+        [[name, f"{f(v['median_us'], 2)} ({f(v['min_us'], 2)})"] for name, v in micro["parse"].items()],
+        "lr",
+    )
+    c = micro["calls"]
+    rows = [
+        ("await AsyncStripeIdentity.retrieve", c["async"]),
+        ("StripeIdentity.retrieve (through the portal)", c["sync"]),
+        ("**difference (sync - async)**", c["sync_extra"]),
+        ("await AsyncStripeIdentity.retrieve, answered in memory", c["async_memory"]),
+        ("StripeIdentity.retrieve, answered in memory", c["sync_memory"]),
+        ("**difference: the portal crossing alone**", c["crossing"]),
+    ]
+    lines += [
+        "",
+        f"### One call, sequential ({c['rounds']} interleaved rounds of {c['calls_per_round']:,} calls)",
+        "",
+        *report.table(
+            ["call", "wall µs/call", "CPU µs/call"],
+            [[name, f(v["wall_us"], 1), f(v["cpu_us"], 1)] for name, v in rows],
+            "lrr",
+        ),
+    ]
+    return lines

@@ -13,7 +13,7 @@ class Progress:
         self.total = total
         self.done = 0
         self._started = time.monotonic()
-        self._enabled = enabled
+        self.enabled = enabled
         self._tty = sys.stderr.isatty()
 
     def _elapsed(self) -> str:
@@ -26,7 +26,7 @@ class Progress:
         ``transient`` notes ("starting X ...") are only worth showing on a terminal, where the next
         line overwrites them; in a log they would double the output.
         """
-        if not self._enabled or (transient and not self._tty):
+        if not self.enabled or (transient and not self._tty):
             return
         line = f"[{self._elapsed()}] {message}"
         if self._tty:
@@ -47,6 +47,6 @@ class Progress:
         self.note(f"{counter}{message}{eta}")
 
     def finish(self) -> None:
-        if self._enabled and self._tty:
+        if self.enabled and self._tty:
             sys.stderr.write("\n")
             sys.stderr.flush()

@@ -1,9 +1,9 @@
 """Rate limits: N creates at concurrency C against an emulator that enforces a limit, four ways.
 
 ``python -m benchmarks --rate-limit [PER_SECOND]``. The emulator (``rate_limits=PER_SECOND``, a
-scaled limit so that a run takes seconds, not hours) runs in its own spawned process pinned to the
-server core, as in the emulator section; each scenario runs in a fresh spawned client process on the
-client core, after the emulator is reset (full buckets, empty store). The scenarios:
+scaled limit so that a run takes seconds, not hours) runs in its own process on the server core
+(:class:`EmulatorProcess`); each scenario runs in a fresh client process on the client core, after
+the emulator is reset (full buckets, empty store). The scenarios:
 
 * ``unpaced-noretry``: no pacing, ``max_retries=0``: every 429 is a ``RateLimitError``;
 * ``unpaced-retries``: no pacing, the default retries (2, exponential backoff from 0.5 s);
@@ -23,20 +23,19 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import datetime
-import math
-import multiprocessing
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing.connection import Connection
 from typing import Any
 
-from . import sysinfo
-from .analysis import _target
+from . import report, sysinfo
+from .emulator_bench import EmulatorProcess
 from .fixtures import API_KEY, CREATE_PARAMS
+from .options import Options
+from .progress import Progress
+from .stats import percentile
+from .worker import run_isolated
 
-__all__ = ["SCENARIOS", "run_ratelimit_bench", "targets"]
+__all__ = ["SCENARIOS", "render", "run"]
 
 #: name -> label, in the order they run and are reported.
 SCENARIOS: dict[str, str] = {
@@ -46,118 +45,18 @@ SCENARIOS: dict[str, str] = {
     "adaptive": "(d) adaptive pacing from 2x the limit",
 }
 
-_BIN_S = 0.5  # timeline resolution; the chart shows it as requests per second
 _RATE_SAMPLE_S = 0.1  # how often the adaptive limiter's rate is sampled
-
-
-# --- the emulator's process ----------------------------------------------------------------------
-
-
-def _host(conn: Connection, core: int | None, limit: int) -> None:
-    """Serve an emulator with ``limit`` requests/s per key; answer "stats" and "reset" until told
-    to stop (any other message, or the pipe closing)."""
-    sysinfo.pin(core)
-    try:
-        from stripe_identity.emulator import Emulator, RateLimits
-    except Exception as exc:
-        conn.send(("skip", f"stripe_identity.emulator is not importable: {type(exc).__name__}: {exc}"))
-        return
-
-    async def main() -> None:
-        async with Emulator(rate_limits=RateLimits.scaled(limit)) as emu:
-            conn.send(("ready", emu.api_base))
-            loop = asyncio.get_running_loop()
-            stop: asyncio.Future[None] = loop.create_future()
-
-            def on_message() -> None:
-                try:
-                    message = conn.recv()
-                except EOFError:
-                    message = None
-                if message == "stats":
-                    conn.send(emu.stats())
-                elif message == "reset":
-                    emu.reset()
-                    conn.send("ok")
-                elif not stop.done():
-                    stop.set_result(None)
-
-            loop.add_reader(conn.fileno(), on_message)
-            await stop
-
-    try:
-        asyncio.run(main())
-    except Exception as exc:
-        conn.send(("skip", f"the emulator failed: {type(exc).__name__}: {exc}"))
-
-
-class _EmulatorProcess:
-    def __init__(self, core: int | None, limit: int) -> None:
-        ctx = multiprocessing.get_context("spawn")
-        self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(
-            target=_host, args=(child, core, limit), name="emulator-ratelimit", daemon=True
-        )
-        self._proc.start()
-        child.close()
-        self.api_base: str | None = None
-        self.skipped: str | None = None
-        if not self._conn.poll(60):
-            self.skipped = "the emulator did not start within 60 s"
-            return
-        try:
-            status, detail = self._conn.recv()
-        except EOFError:
-            status, detail = "skip", "the emulator's process exited before it was ready"
-        if status == "ready":
-            self.api_base = detail
-        else:
-            self.skipped = detail
-
-    def ask(self, message: str) -> Any:
-        self._conn.send(message)
-        if not self._conn.poll(60):
-            raise TimeoutError(f"the emulator did not answer {message!r} within 60 s")
-        return self._conn.recv()
-
-    def close(self) -> None:
-        if self._proc.is_alive():
-            with contextlib.suppress(OSError):
-                self._conn.send(None)
-            self._proc.join(10)
-            if self._proc.is_alive():
-                self._proc.kill()
-                self._proc.join()
-        self._conn.close()
-
-
-# --- one scenario, in its own client process -----------------------------------------------------
-
-
-def _bins(times: list[float], end: float) -> list[int]:
-    counts = [0] * (math.floor(end / _BIN_S) + 1)
-    for t in times:
-        counts[min(len(counts) - 1, max(0, math.floor(t / _BIN_S)))] += 1
-    return counts
-
-
-def _percentile(sorted_values: list[float], q: float) -> float | None:
-    if not sorted_values:
-        return None
-    return sorted_values[min(len(sorted_values) - 1, math.floor(q * len(sorted_values)))]
 
 
 async def _scenario(api_base: str, name: str, n: int, concurrency: int, limit: int) -> dict[str, Any]:
     import stripe_identity as si
-    from stripe_identity._middleware import Handler
-    from stripe_identity._response import Request, Response
 
     # (sent, answered, status): seconds since the start; status 0 when no response came back.
     attempts: list[tuple[float, float, int]] = []
     clock = time.monotonic
     t0 = clock()
 
-    async def record(request: Request, call_next: Handler) -> Response:
+    async def record(request: si.Request, call_next: si.Handler) -> si.Response:
         sent = clock() - t0
         try:
             response = await call_next(request)
@@ -236,14 +135,8 @@ async def _scenario(api_base: str, name: str, n: int, concurrency: int, limit: i
         "throughput_x_limit": completed / wall / limit if wall else 0.0,
         "last_half_rps": last_half_ok / half if half else 0.0,
         "last_half_x_limit": last_half_ok / half / limit if half else 0.0,
-        "latency_p50_s": _percentile(latencies, 0.5),
-        "latency_p99_s": _percentile(latencies, 0.99),
-        "timeline": {
-            "bin_s": _BIN_S,
-            "sent_200": _bins([s for s, _, st in attempts if st == 200], wall),
-            "sent_429": _bins([s for s, _, st in attempts if st == 429], wall),
-            "sent_other": _bins([s for s, _, st in attempts if st not in (200, 429)], wall),
-        },
+        "latency_p50_s": percentile(latencies, 50),
+        "latency_p99_s": percentile(latencies, 99),
         "limiter_rate": [(round(t, 3), round(r, 2)) for t, r in rates] if adaptive else None,
         "limiter_final_rate": adaptive.rate if adaptive else None,
         "limiter_decreases": adaptive.decreases if adaptive else None,
@@ -254,39 +147,36 @@ def _scenario_process(api_base: str, name: str, n: int, concurrency: int, limit:
     return asyncio.run(_scenario(api_base, name, n, concurrency, limit))
 
 
-# --- the harness ---------------------------------------------------------------------------------
-
-
-def targets(scenarios: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """The issue's "done when" figures, each with the measured value and a verdict."""
+def _targets(scenarios: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """What pacing must achieve, each with the measured value and a verdict."""
     fixed, adaptive = scenarios.get("fixed"), scenarios.get("adaptive")
 
     def get(row: dict[str, Any] | None, fn: Callable[[dict[str, Any]], float]) -> float | None:
         return fn(row) if row else None
 
     return [
-        _target(
+        report.target(
             "fixed pacing: RateLimitError raised",
             get(fixed, lambda r: r["errors"].get("RateLimitError", 0)),
             "<=",
             0,
         ),
-        _target(
+        report.target(
             "fixed pacing: share of attempts answered 429",
             get(fixed, lambda r: r["share_429"]),
             "<=",
             0.01,
         ),
-        _target(
+        report.target(
             "fixed pacing: throughput x limit", get(fixed, lambda r: r["throughput_x_limit"]), ">=", 0.9
         ),
-        _target(
+        report.target(
             "adaptive from 2x: errors raised",
             get(adaptive, lambda r: sum(r["errors"].values())),
             "<=",
             0,
         ),
-        _target(
+        report.target(
             "adaptive from 2x: throughput x limit once converged (last half)",
             get(adaptive, lambda r: r["last_half_x_limit"]),
             ">=",
@@ -295,44 +185,35 @@ def targets(scenarios: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def run_ratelimit_bench(
-    n: int,
-    concurrency: int,
-    limit: int,
-    command: str,
-    progress: Callable[[str], None] = lambda _: None,
-) -> dict[str, Any]:
-    client_core, server_core = sysinfo.cpu_plan()
+def run(opts: Options, progress: Progress) -> dict[str, Any]:
+    """The ``--rate-limit`` mode: the four scenarios, one after the other."""
+    limit = opts.value or 100
+    if limit < 1:
+        raise SystemExit("--rate-limit: a positive number of requests per second")
+    if opts.concurrency is not None and len(opts.concurrency) != 1:
+        raise SystemExit("--rate-limit runs at one --concurrency level")
+    n = opts.n or (600 if opts.quick else 3000)
+    concurrency = opts.concurrency[0] if opts.concurrency else 200
     result: dict[str, Any] = {
-        "generated_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "command": command,
+        "meta": report.run_meta(opts.command),
         "n": n,
         "concurrency": concurrency,
         "limit": limit,
-        "client_core": client_core,
-        "server_core": server_core,
-        "machine": sysinfo.machine(),
-        "versions": sysinfo.library_versions(),
-        "sdk_revision": sysinfo.sdk_revision(),
-        "emulator_process": "its own spawned process, pinned to the server core",
     }
+    client_core, server_core = sysinfo.cpu_plan()
     sysinfo.pin(client_core)
-    emulator = _EmulatorProcess(server_core, limit)
+    emulator = EmulatorProcess(server_core, limit)
     try:
         if emulator.api_base is None:
             result["skipped"] = emulator.skipped
             return result
         scenarios: dict[str, dict[str, Any]] = {}
-        ctx = multiprocessing.get_context("spawn")
         for name, label in SCENARIOS.items():
             emulator.ask("reset")  # full buckets and an empty store for each scenario
-            progress(f"rate limit: {label} ...")
-            with ProcessPoolExecutor(
-                1, mp_context=ctx, initializer=sysinfo.pin, initargs=(client_core,)
-            ) as pool:
-                row = pool.submit(
-                    _scenario_process, emulator.api_base, name, n, concurrency, limit
-                ).result()
+            progress.note(f"rate limit: {label} ...")
+            row = run_isolated(
+                client_core, _scenario_process, emulator.api_base, name, n, concurrency, limit
+            )
             server = emulator.ask("stats")
             row["server"] = {
                 "requests": server["requests"],
@@ -340,12 +221,71 @@ def run_ratelimit_bench(
                 **server["rate_limits"],
             }
             scenarios[name] = row
-            progress(
+            progress.note(
                 f"rate limit: {label}: {row['completed']:,} completed, {row['attempts_429']:,} 429s, "
                 f"{sum(row['errors'].values()):,} errors, {row['wall_s']:.1f} s"
             )
         result["scenarios"] = list(scenarios.values())
-        result["targets"] = targets(scenarios)
+        result["targets"] = _targets(scenarios)
     finally:
         emulator.close()
+        progress.finish()
     return result
+
+
+def render(rl: dict[str, Any]) -> str:
+    """One row per scenario, then the targets."""
+    lines = [*report.header(rl["meta"]), "### Rate limits", ""]
+    if "skipped" in rl:
+        return "\n".join([*lines, f"Skipped: {rl['skipped']}"]) + "\n"
+    f = report.fmt
+    lines += [
+        f"{rl['n']:,} creates per scenario at C={rl['concurrency']} against the emulator limited to "
+        f"{rl['limit']} requests/s per key (reset before each scenario, so its bucket starts full).",
+        "",
+    ]
+    lines += report.table(
+        [
+            "scenario",
+            "completed",
+            "errors raised",
+            "attempts",
+            "429s on the wire",
+            "429 share",
+            "wall s",
+            "req/s",
+            "x limit",
+            "last half x limit",
+            "p50 s",
+            "p99 s",
+            "emulator admitted / refused",
+        ],
+        [
+            [
+                r["label"],
+                f(r["completed"]),
+                ", ".join(f"{c:,} {name}" for name, c in sorted(r["errors"].items())) or "0",
+                f(r["attempts"]),
+                f(r["attempts_429"]),
+                f(r["share_429"] * 100, 1, " %"),
+                f(r["wall_s"], 1),
+                f(r["throughput_rps"], 1),
+                f(r["throughput_x_limit"], 2),
+                f(r["last_half_x_limit"], 2),
+                f(r["latency_p50_s"], 2),
+                f(r["latency_p99_s"], 2),
+                f"{f(r['server']['admitted'])} / {f(sum(r['server']['limited'].values()))}",
+            ]
+            for r in rl["scenarios"]
+        ],
+        "lrlrrrrrrrrrr",
+    )
+    adaptive = next((r for r in rl["scenarios"] if r["limiter_rate"]), None)
+    if adaptive is not None:
+        lines += [
+            "",
+            f"Adaptive limiter: {adaptive['limiter_decreases']} decreases; rate at the end "
+            f"{adaptive['limiter_final_rate']:.1f}/s (limit {rl['limit']}/s).",
+        ]
+    lines += ["", *report.target_lines(rl["targets"], "#### Targets")]
+    return "\n".join(lines) + "\n"

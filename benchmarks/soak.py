@@ -1,4 +1,5 @@
-"""Soak: many requests on one long-lived ``AsyncStripeIdentity``, watching memory and descriptors.
+"""``--soak N``: many requests on one long-lived ``AsyncStripeIdentity``, watching memory and
+descriptors.
 
 A leak per request (a response kept alive, a connection not returned to the pool, a growing cache)
 shows up as RSS or open-descriptor growth over hundreds of thousands of calls, long before it shows in
@@ -15,22 +16,84 @@ import sys
 import time
 from typing import Any
 
-from . import fixtures, sysinfo
-from .static_server import server_stats
+from . import fixtures, report, sysinfo
+from .options import Options
+from .progress import Progress
+from .static_server import StaticServer, server_stats
+from .worker import run_isolated
 
-__all__ = ["run_soak"]
+__all__ = ["render", "run"]
 
 
-def run_soak(
-    api_base: str,
-    port: int,
-    total: int,
-    concurrency: int = 16,
-    sample_every: int = 5000,
-    quiet: bool = False,
-) -> dict[str, Any]:
+def run(opts: Options, progress: Progress) -> dict[str, Any]:
+    """The ``--soak N`` mode: N requests (200,000 unless told), half retrieves, half creates, C=16."""
+    total = opts.value or (20_000 if opts.quick else 200_000)
+    client_core, server_core = sysinfo.cpu_plan()
+    result: dict[str, Any] = {"meta": report.run_meta(opts.command)}
+    sysinfo.pin(client_core)
+    progress.note(f"soak: {total:,} requests ...")
+    with StaticServer(server_core) as server:
+        soak = run_isolated(client_core, _run_soak, server.url, server.port, total, not progress.enabled)
+    progress.finish()
+    result["soak"] = soak
+    result["targets"] = [
+        report.target("soak RSS growth after warm-up (MB)", soak["rss_growth_mb"], "<", 5),
+        report.target(
+            "soak open-fd spread after warm-up (flat = 0)",
+            soak["steady_fd_max"] - soak["steady_fd_min"],
+            "<=",
+            0,
+        ),
+    ]
+    return result
+
+
+def render(result: dict[str, Any]) -> str:
+    soak = result["soak"]
+    f = report.fmt
+    lines = [
+        *report.header(result["meta"]),
+        "### Soak",
+        "",
+        f"{soak['requests']:,} requests ({soak['mix']}) on one AsyncStripeIdentity at C="
+        f"{soak['concurrency']}; RSS and open fds sampled every {soak['sample_every']:,} requests; "
+        f"growth measured after the first {soak['warmup_requests']:,}.",
+        "",
+    ]
+    lines += report.table(
+        [
+            "req/s",
+            "CPU µs/req",
+            "errors",
+            "RSS first→last MB",
+            "RSS growth MB",
+            "RSS max MB",
+            "fds min/max (all)",
+            "fds min/max (steady)",
+            "connections opened",
+        ],
+        [
+            [
+                f(soak["rps"]),
+                f(soak["cpu_us_per_req"]),
+                str(soak["errors"]),
+                f"{f(soak['rss_first_mb'], 2)} → {f(soak['rss_last_mb'], 2)}",
+                f(soak["rss_growth_mb"], 2),
+                f(soak["rss_max_mb"], 2),
+                f"{int(soak['fd_min'])}/{int(soak['fd_max'])}",
+                f"{int(soak['steady_fd_min'])}/{int(soak['steady_fd_max'])}",
+                str(soak["new_connections"]),
+            ]
+        ],
+        "rrrrrrrrr",
+    )
+    lines += ["", *report.target_lines(result["targets"])]
+    return "\n".join(lines) + "\n"
+
+
+def _run_soak(api_base: str, port: int, total: int, quiet: bool) -> dict[str, Any]:
     """Run in a fresh process (pinned to the client core) and return the samples and the verdict."""
-    return asyncio.run(_soak(api_base, port, total, concurrency, sample_every, quiet))
+    return asyncio.run(_soak(api_base, port, total, 16, 5000, quiet))
 
 
 async def _soak(

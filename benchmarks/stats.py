@@ -1,12 +1,19 @@
-"""Small statistics: percentiles of one run, medians across repetitions, same-repetition ratios."""
+"""The statistics every mode shares: percentiles of one run, medians, and intervals for a median.
+
+Ratios are taken inside one repetition and only then reduced to a median across repetitions: the
+machine's speed drifts between repetitions, and a ratio of medians would mix different moments.
+:func:`interval` gives that median with a distribution-free 90 % interval; :func:`paired` does it for
+a client against a baseline, repetition by repetition.
+"""
 
 from __future__ import annotations
 
 import math
 import statistics
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-__all__ = ["latency_summary", "median", "median_interval", "percentile", "ratio"]
+__all__ = ["interval", "latency_summary", "median", "median_interval", "paired", "percentile", "ratio"]
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:
@@ -68,3 +75,25 @@ def median_interval(values: Iterable[float], level: float = 0.90) -> tuple[float
             break
         best, best_coverage = k, coverage
     return xs[best - 1], xs[n - best], best_coverage
+
+
+def interval(values: Sequence[float]) -> dict[str, float]:
+    """The median of ``values`` and its 90 % interval, as the results files store them."""
+    low, high, coverage = median_interval(values)
+    return {"median": median(values), "low": low, "high": high, "coverage": coverage}
+
+
+def paired(
+    mine: Sequence[dict[str, Any] | None], base: Sequence[dict[str, Any] | None]
+) -> dict[str, Any]:
+    """Per-repetition comparison of two clients' measurements (``cpu_us_per_req`` and ``rps``).
+
+    ``mine[i]`` and ``base[i]`` come from repetition ``i``; a repetition missing either is left out.
+    """
+    pairs = [(m, b) for m, b in zip(mine, base, strict=True) if m is not None and b is not None]
+    return {
+        "reps": len(pairs),
+        "cpu_ratio": interval([ratio(m["cpu_us_per_req"], b["cpu_us_per_req"]) for m, b in pairs]),
+        "rps_ratio": interval([ratio(m["rps"], b["rps"]) for m, b in pairs]),
+        "cpu_diff_us": interval([m["cpu_us_per_req"] - b["cpu_us_per_req"] for m, b in pairs]),
+    }

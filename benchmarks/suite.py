@@ -1,183 +1,170 @@
-"""The orchestration: start the server and one worker per client, interleave the runs, collect.
+"""``python -m benchmarks``: the full run, its sections one after the other, then the targets.
 
-Interleaving: every repetition runs every workload (op x concurrency) for every client before the
-next repetition starts, and the client order rotates from one workload to the next, so no client
-always runs first (on a warm cache) or last (after a neighbour's noise). Ratios are then taken within
-a repetition (see ``analysis``).
+Sections (``--only`` picks some, and some clients): *load* (every client at every concurrency,
+``load``), *paired* (``raw-aiohttp`` against ``si-async`` in ABBA blocks, ``paired``), *downloads*,
+*micro* and *emulator*. The static server runs on one core for all of them, the clients on the other.
 """
 
 from __future__ import annotations
 
-import datetime
-import multiprocessing
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from . import analysis, sysinfo
-from .clients import ClientSpec, Contender
-from .downloads import run_downloads
-from .emulator_bench import run_emulator_bench
-from .micro import run_micro
-from .paired import paired_summary, run_paired
+from . import report, sysinfo
+from .clients import CLIENTS, ClientSpec, Contender
+from .downloads import downloads_markdown, run_downloads
+from .emulator_bench import emulator_markdown, run_emulator_bench
+from .load import load_markdown, run_load, summarize, write_chart
+from .micro import PARSE_TARGET, micro_markdown, run_micro
+from .options import Options
+from .paired import paired_markdown, paired_section
 from .progress import Progress
-from .soak import run_soak
 from .static_server import FILE_SIZE, StaticServer
-from .worker import ClientWorker
+from .worker import run_isolated
 
-__all__ = ["Options", "run_soak_mode", "run_suite"]
+__all__ = ["SECTIONS", "chart", "render", "run"]
 
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Options:
-    n: int
-    reps: int
-    concurrency: Sequence[int]
-    ops: Sequence[str]
-    clients: Sequence[ClientSpec]
-    sections: frozenset[str]
-    quick: bool
-    warmup: int | None
-    emulator_n: int
-    command: str
-    #: The static server busy-polls (the default) or sleeps between requests.
-    server_poll: bool = True
-    #: The paired section: repetitions (ABBA blocks of raw aiohttp and the SDK).
-    paired_reps: int = 20
+SECTIONS = ("load", "paired", "downloads", "micro", "emulator")
 
 
-def _isolated(core: int | None, fn: Callable[..., T], *args: Any) -> T:
-    """Run ``fn`` in a fresh spawned process pinned to ``core``: clean heap, own libraries."""
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, mp_context=ctx, initializer=sysinfo.pin, initargs=(core,)) as pool:
-        return pool.submit(fn, *args).result()
+def _select(only: Sequence[str]) -> tuple[frozenset[str], list[ClientSpec]]:
+    """``--only``: sections and clients by name; clients alone mean the load section."""
+    known = {spec.name for spec in CLIENTS}
+    unknown = [name for name in only if name not in known and name not in SECTIONS]
+    if unknown:
+        raise SystemExit(f"--only: unknown names {unknown}; use {sorted(known | set(SECTIONS))}")
+    sections = frozenset(name for name in only if name in SECTIONS)
+    if not sections:
+        sections = frozenset({"load"}) if only else frozenset(SECTIONS)
+    clients = [spec for spec in CLIENTS if spec.name in only] or list(CLIENTS)
+    return sections, clients
 
 
-def _warmup(opts: Options, concurrency: int) -> int:
-    if opts.warmup is not None:
-        return opts.warmup
-    # Enough for every caller (every thread, for per-thread connection pools) to connect first.
-    return max(2 * concurrency, min(opts.n // 5, 500))
-
-
-def _meta(opts: Options, client_core: int | None, server_core: int | None) -> dict[str, Any]:
-    return {
-        "generated_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "command": opts.command,
-        "n": opts.n,
-        "reps": opts.reps,
-        "concurrency": list(opts.concurrency),
-        "ops": list(opts.ops),
-        "clients": [spec.name for spec in opts.clients],
-        "client_core": client_core,
-        "server_core": server_core,
-        "machine": sysinfo.machine(),
-        "versions": sysinfo.library_versions(),
-        "sdk_revision": sysinfo.sdk_revision(),
-        "json_decoder_raw_aiohttp": "orjson.loads",
-        "closed_loop": True,
-        "server_poll": opts.server_poll,
-    }
-
-
-def _run_load(
-    opts: Options, server: StaticServer, core: int | None, progress: Progress
-) -> list[dict[str, Any]]:
-    workloads = [(op, conc) for op in opts.ops for conc in opts.concurrency]
-    progress.total = opts.reps * len(workloads) * len(opts.clients)
-    runs: list[dict[str, Any]] = []
-    workers: dict[str, ClientWorker] = {}
-    try:
-        for spec in opts.clients:
-            progress.note(f"starting worker {spec.name}", True)
-            workers[spec.name] = ClientWorker(spec, server.url, server.port, core)
-        turn = 0
-        for rep in range(opts.reps):
-            for op, conc in workloads:
-                shift = turn % len(opts.clients)
-                order = [*opts.clients[shift:], *opts.clients[:shift]]
-                turn += 1
-                for spec in order:
-                    progress.note(f"rep {rep + 1}/{opts.reps} {op} C={conc} {spec.name} ...", True)
-                    result = workers[spec.name].run(op, conc, opts.n, _warmup(opts, conc), rep)
-                    runs.append(result.to_json())
-                    progress.step(
-                        f"rep {rep + 1}/{opts.reps} {op} C={conc} {spec.name}: {result.rps:,.0f} req/s, "
-                        f"{result.cpu_us_per_req:,.0f} µs CPU/req"
-                        + (f", {result.errors} ERRORS" if result.errors else "")
-                    )
-    finally:
-        for worker in workers.values():
-            worker.close()
-    return runs
-
-
-def run_suite(opts: Options, progress: Progress) -> dict[str, Any]:
+def run(opts: Options, progress: Progress) -> dict[str, Any]:
+    sections, clients = _select(opts.only)
+    n = opts.n or (300 if opts.quick else 4000)
+    reps = opts.reps or (2 if opts.quick else 3)
+    result: dict[str, Any] = {"meta": {**report.run_meta(opts.command), "n": n, "reps": reps}}
     client_core, server_core = sysinfo.cpu_plan()
-    result: dict[str, Any] = {"meta": _meta(opts, client_core, server_core)}  # before pinning
-    sysinfo.pin(client_core)  # the harness itself mostly waits; keep it off the server's core
-    with StaticServer(server_core, poll=opts.server_poll) as server:
-        if "load" in opts.sections:
-            result["runs"] = _run_load(opts, server, client_core, progress)
-            result["summary"] = analysis.summarize(result["runs"])
-        if "paired" in opts.sections:
+    sysinfo.pin(client_core)  # the harness mostly waits; keep it off the server's core
+    with StaticServer(server_core) as server:
+        if "load" in sections:
+            runs = run_load(clients, server, client_core, opts, n, reps, progress)
+            result["load"] = {"runs": runs, "summary": summarize(runs)}
+        if "paired" in sections:
             progress.note("paired runs ...")
-            contenders = [Contender.parse("raw-aiohttp"), Contender.parse("si-async")]
-            ops = [op for op in opts.ops if op in ("GET", "POST")]
-            levels = [c for c in opts.concurrency if c > 1] or list(opts.concurrency)
-            blocks = run_paired(
-                contenders,
-                server.url,
-                server.port,
+            levels = [c for c in opts.concurrency or (16, 100) if c > 1]
+            result["paired"] = paired_section(
+                [Contender.parse("raw-aiohttp"), Contender.parse("si-async")],
+                server,
                 client_core,
-                ops=ops,
-                concurrency=levels,
-                n=opts.n,
-                reps=opts.paired_reps,
-                warmup=lambda conc: _warmup(opts, conc),
+                opts,
+                ops=opts.ops or ("GET", "POST"),
+                concurrency=levels or (16,),
+                n=n,
+                reps=opts.paired_reps or (3 if opts.quick else 20),
                 progress=progress,
             )
-            result["paired"] = {
-                "baseline": "raw-aiohttp",
-                "n": opts.n,
-                "reps": opts.paired_reps,
-                "contenders": [c.key for c in contenders],
-                "summary": paired_summary(blocks, "raw-aiohttp"),
-                "blocks": blocks,
-            }
-        if "downloads" in opts.sections:
+        if "downloads" in sections:
             progress.note("downloads ...")
+            per_block, download_reps = (2, 3) if opts.quick else (4, 9)
             result["downloads"] = run_downloads(
-                server.url, client_core, FILE_SIZE, 2 if opts.quick else 4, 3 if opts.quick else 9
+                server.url, client_core, FILE_SIZE, per_block, download_reps
             )
-        if "micro" in opts.sections:
+        if "micro" in sections:
             progress.note("micro-benchmarks ...")
-            result["micro"] = _isolated(client_core, run_micro, server.url, opts.quick)
-    if "emulator" in opts.sections:
+            result["micro"] = run_isolated(client_core, run_micro, server.url, opts.quick)
+    if "emulator" in sections:
         progress.note("emulator ...")
         result["emulator"] = run_emulator_bench(
-            opts.emulator_n, 2 if opts.quick else 3, 16, client_core, server_core, progress.note
+            n, 2 if opts.quick else 3, 16, client_core, server_core, progress.note
         )
     progress.finish()
+    result["targets"] = targets(result)
     return result
 
 
-def run_soak_mode(total: int, progress: Progress) -> dict[str, Any]:
-    client_core, server_core = sysinfo.cpu_plan()
-    sysinfo.pin(client_core)
-    progress.note(f"soak: {total:,} requests ...")
-    with StaticServer(server_core) as server:
-        soak = _isolated(client_core, run_soak, server.url, server.port, total)
-    soak["generated_at"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    soak["client_core"], soak["server_core"] = client_core, server_core
-    progress.finish()
-    return soak
+def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The project's targets, each with the measured value and a verdict (None: not measured)."""
+    out = []
+    paired_rows = {
+        (r["op"], r["concurrency"]): r
+        for r in (result.get("paired") or {}).get("summary", [])
+        if r["client"] == "si-async"
+    }
+    for op in ("GET", "POST"):
+        for conc in (16, 100):
+            row = paired_rows.get((op, conc))
+            for key, name, sign, line in (
+                ("cpu_ratio", "CPU/req", "<=", 1.15),
+                ("rps_ratio", "req/s", ">=", 0.85),
+            ):
+                out.append(
+                    report.target(
+                        f"AsyncStripeIdentity {name} vs raw aiohttp, {op} C={conc}",
+                        row[key]["median"] if row else None,
+                        sign,
+                        line,
+                        row[key] if row else None,
+                    )
+                )
+    # download_to writes a file where raw aiohttp reads into memory: reported, not a target.
+    rows = (result.get("downloads") or {}).get("rows", [])
+    download = next((r["ratio"] for r in rows if r["reader"] == "si-download"), None)
+    out.append(
+        report.target(
+            "files.download throughput vs raw aiohttp, 20 MiB",
+            download["median"] if download else None,
+            ">=",
+            0.9,
+            download,
+        )
+    )
+    micro = result.get("micro")
+    parse = micro["parse"][PARSE_TARGET]["median_us"] if micro else None
+    out.append(report.target("parse a session body into the model (µs)", parse, "<=", 12))
+    load_rows = {
+        (r["op"], r["concurrency"], r["client"]): r
+        for r in (result.get("load") or {}).get("summary", [])
+    }
+    for op in ("GET", "POST"):
+        for conc, line, what in ((1, 1.5, "sequential"), (16, 2.0, "16 threads")):
+            row = load_rows.get((op, conc, "si-sync"))
+            out.append(
+                report.target(
+                    f"StripeIdentity {what} req/s vs official sync SDK, {op}",
+                    row.get("rps_vs_official") if row else None,
+                    ">=",
+                    line,
+                )
+            )
+    return out
 
 
-def output_paths(out: Path) -> tuple[Path, Path]:
-    """The JSON file and the chart next to it."""
-    return out, out.with_suffix(".png")
+def render(result: dict[str, Any]) -> str:
+    meta = result["meta"]
+    lines = [
+        *report.header(meta),
+        f"N={meta['n']:,} requests per load run, {meta['reps']} repetitions, configurations "
+        "interleaved.",
+        "",
+    ]
+    if result.get("load"):
+        lines += [*load_markdown(result["load"]["summary"]), ""]
+    if result.get("paired"):
+        title = "### Paired runs: AsyncStripeIdentity against raw aiohttp"
+        lines += [*paired_markdown(result["paired"], title), ""]
+    if result.get("downloads"):
+        lines += [*downloads_markdown(result["downloads"]), ""]
+    if result.get("micro"):
+        lines += [*micro_markdown(result["micro"]), ""]
+    if result.get("emulator"):
+        lines += [*emulator_markdown(result["emulator"]), ""]
+    lines += report.target_lines(result["targets"])
+    return "\n".join(lines) + "\n"
+
+
+def chart(result: dict[str, Any], path: Path) -> bool:
+    """Throughput against concurrency, when the load section ran (and matplotlib is installed)."""
+    return bool(result.get("load")) and write_chart(result["load"]["summary"], path)

@@ -4,6 +4,8 @@ Hosting each client in its own spawned process keeps the comparison clean: it lo
 libraries (its RSS is its own), its connection pool stays warm across runs as in an application, and
 its CPU time (``time.process_time``: every thread of the process, including the sync facade's portal
 thread) belongs to nothing else. The process is pinned to the client core; the server has the other.
+Sections that host their own clients (micro, downloads, soak) use :func:`run_isolated` for the same
+reasons.
 """
 
 from __future__ import annotations
@@ -13,20 +15,22 @@ import gc
 import multiprocessing
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from . import sysinfo
 from .clients import AsyncClient, ClientSpec, SyncClient, make_async, make_sync
-from .sampler import Sampler
 from .static_server import server_stats
 from .stats import latency_summary
 from .workloads import LoadOutcome, run_async, run_sync
 
-__all__ = ["ClientWorker", "RunResult"]
+__all__ = ["ClientWorker", "RunResult", "run_isolated"]
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -46,20 +50,21 @@ class RunResult:
     peak_rss_mb: float
     rss_mb: float
     server: dict[str, Any] = field(default_factory=dict)
-    #: With ``profile``: samples per layer (see ``sampler``) and the collections seen.
-    profile: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _server_delta(before: dict[str, Any], after: dict[str, Any], wall: float, n: int) -> dict[str, Any]:
-    cpu = after["cpu_s"] - before["cpu_s"]
+def run_isolated(core: int | None, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in a fresh spawned process pinned to ``core``: a clean heap, its own imports."""
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=ctx, initializer=sysinfo.pin, initargs=(core,)) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def _server_delta(before: dict[str, Any], after: dict[str, Any], n: int) -> dict[str, Any]:
     requests = after["requests"] - before["requests"]
     return {
-        "cpu_s": cpu,
-        "cpu_util": cpu / wall if wall else 0.0,
-        "cpu_us_per_req": cpu / requests * 1e6 if requests else 0.0,
         "requests": requests,
         # More server-side requests than calls would mean hidden retries or extra round trips.
         "requests_match": requests == n,
@@ -112,21 +117,14 @@ class _Host:
                 self.executors[concurrency] = executor
         return run_sync(sync_fn, n, concurrency, executor, on_start=mark)
 
-    def run(
-        self, op: str, concurrency: int, n: int, warmup: int, rep: int, profile: bool = False
-    ) -> RunResult:
+    def run(self, op: str, concurrency: int, n: int, warmup: int, rep: int) -> RunResult:
         if warmup:
             self._load(op, warmup, concurrency, [])
         gc.collect()
         sysinfo.reset_peak_rss()
         before = server_stats(self.port) if self.port is not None else None
         marks: list[tuple[float, float]] = []
-        sampler = Sampler() if profile else None
-        if sampler is not None:
-            with sampler:
-                outcome = self._load(op, n, concurrency, marks)
-        else:
-            outcome = self._load(op, n, concurrency, marks)
+        outcome = self._load(op, n, concurrency, marks)
         wall = time.perf_counter() - marks[0][0]
         cpu = time.process_time() - marks[0][1]
         after = server_stats(self.port) if self.port is not None else None
@@ -146,8 +144,7 @@ class _Host:
             first_error=outcome.first_error,
             peak_rss_mb=sysinfo.peak_rss_mb(),
             rss_mb=sysinfo.rss_mb(),
-            server=_server_delta(before, after, wall, n) if before and after else {},
-            profile=sampler.result() if sampler is not None else None,
+            server=_server_delta(before, after, n) if before and after else {},
         )
 
     def close(self) -> None:
@@ -189,9 +186,9 @@ def _worker_main(
     while True:
         command = conn.recv()
         if command[0] == "run":
-            _, op, concurrency, n, warmup, rep, profile = command
+            _, op, concurrency, n, warmup, rep = command
             try:
-                conn.send(("ok", host.run(op, concurrency, n, warmup, rep, profile)))
+                conn.send(("ok", host.run(op, concurrency, n, warmup, rep)))
             except BaseException as exc:
                 conn.send(("error", f"{type(exc).__name__}: {exc}"))
         else:
@@ -237,10 +234,8 @@ class ClientWorker:
         message: tuple[str, Any] = self._conn.recv()
         return message
 
-    def run(
-        self, op: str, concurrency: int, n: int, warmup: int, rep: int, profile: bool = False
-    ) -> RunResult:
-        self._conn.send(("run", op, concurrency, n, warmup, rep, profile))
+    def run(self, op: str, concurrency: int, n: int, warmup: int, rep: int) -> RunResult:
+        self._conn.send(("run", op, concurrency, n, warmup, rep))
         status, detail = self._recv(1800)
         if status != "ok":
             raise RuntimeError(f"{self.spec.name} {op} C={concurrency} failed: {detail}")
