@@ -22,8 +22,12 @@ import pytest
 import stripe_identity as si
 from stripe_identity._cli import EXIT_STATUSES, _parser, main
 from stripe_identity._cli._values import choices
-from stripe_identity._models._verification import CheckType, VerificationSessionStatus
-from stripe_identity._params._verification import SessionStatus, SessionTypeName
+from stripe_identity._models._common import (
+    CheckType,
+    VerificationSessionStatus,
+    VerificationSessionStatusName,
+)
+from stripe_identity._params.verification_sessions import SessionTypeName
 from stripe_identity._requestor import Base
 from stripe_identity.emulator import Emulator
 from tests.conftest import TEST_KEY
@@ -283,7 +287,7 @@ def test_enum_choices_are_the_sdks_literals() -> None:
     session_types = list(get_args(SessionTypeName))
     assert _choices() == {
         "stripe-identity sessions create --type": session_types,
-        "stripe-identity sessions list --status": list(get_args(SessionStatus)),
+        "stripe-identity sessions list --status": list(get_args(VerificationSessionStatusName)),
         "stripe-identity sessions update --type": session_types,
         "stripe-identity reports list --type": session_types,
         "stripe-identity raw method": ["GET", "POST", "DELETE"],
@@ -293,7 +297,7 @@ def test_enum_choices_are_the_sdks_literals() -> None:
 
 def test_choices_of_an_open_enum_are_its_literals() -> None:
     # A model's field is open (Literal[...] | str); its literals are the values a params filter takes.
-    assert choices(VerificationSessionStatus) == choices(SessionStatus)
+    assert choices(VerificationSessionStatus) == choices(VerificationSessionStatusName)
     assert choices(CheckType) == ["document", "id_number", "verification_flow"]
     with pytest.raises(TypeError, match="neither a Literal"):
         choices(str)

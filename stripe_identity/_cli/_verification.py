@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from .._params._verification import SessionStatus, SessionTypeName
+from .._models._common import VerificationSessionStatusName
+from .._params.verification_sessions import SessionTypeName
 from ._api import Operation, Resource, list_options, list_page, param_option, retrieve
 from ._values import choices, key_value
 
@@ -31,7 +32,12 @@ def _create_session_options(cmd: argparse.ArgumentParser) -> None:
 
 def _list_sessions_options(cmd: argparse.ArgumentParser) -> None:
     list_options(cmd)
-    param_option(cmd, "--status", choices=choices(SessionStatus), help="only sessions in this status")
+    param_option(
+        cmd,
+        "--status",
+        choices=choices(VerificationSessionStatusName),
+        help="only sessions in this status",
+    )
     param_option(cmd, "--client-reference-id", metavar="ID", help="only sessions with this reference")
 
 

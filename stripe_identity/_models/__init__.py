@@ -1,4 +1,7 @@
-"""Typed models of the objects the API returns, one module per resource.
+"""Typed models of the objects the API returns, one module per resource (named as in ``_resources``).
+
+``_common`` holds what sessions and reports share; ``files`` holds files and their links, which
+refer to each other.
 
 Every class mirrors one schema of Stripe's spec field for field. They are frozen attrs classes built by
 the decoders of ``_decoding``; nothing here parses JSON.
@@ -7,34 +10,33 @@ the decoders of ``_decoding``; nothing here parses JSON.
 from __future__ import annotations
 
 from ._base import APIResource, ErrorObject, StripeObject
-from ._ephemeral_keys import EphemeralKey
-from ._events import Event, EventData, EventRequest
-from ._files import File, FileLink
+from ._common import Address, CalendarDate, DocumentOptions, IdNumberOptions
 from ._list import HasId, ListObject
 from ._raw import RawObject
-from ._verification import (
-    Address,
-    CalendarDate,
-    DocumentOptions,
+from .ephemeral_keys import EphemeralKey
+from .events import Event, EventData, EventRequest
+from .files import File, FileLink
+from .verification_reports import (
     DocumentReport,
     DocumentReportError,
-    EmailOptions,
     EmailReport,
     EmailReportError,
-    IdNumberOptions,
     IdNumberReport,
     IdNumberReportError,
-    MatchingOptions,
-    PhoneOptions,
     PhoneReport,
     PhoneReportError,
-    ProvidedDetails,
-    Redaction,
-    RelatedPerson,
     SelfieReport,
     SelfieReportError,
     VerificationReport,
     VerificationReportOptions,
+)
+from .verification_sessions import (
+    EmailOptions,
+    MatchingOptions,
+    PhoneOptions,
+    ProvidedDetails,
+    Redaction,
+    RelatedPerson,
     VerificationSession,
     VerificationSessionLastError,
     VerificationSessionOptions,

@@ -11,56 +11,60 @@ checked at run time: the API is the authority on what it accepts, and its errors
 from __future__ import annotations
 
 from ._common import CreatedFilter, CreatedFilterDict, MetadataParam, Timestamp
-from ._companion import (
+from .ephemeral_keys import (
     EphemeralKeyCreateParams,
-    EphemeralKeyDeleteParams,
-    EventListParams,
-    EventRetrieveParams,
-    FileLinkCreateParams,
-    FileLinkListParams,
-    FileLinkRetrieveParams,
-    FileLinkUpdateParams,
-    FileListParams,
-    FileRetrieveParams,
-)
-from ._companion_dicts import (
     EphemeralKeyCreateParamsDict,
+    EphemeralKeyDeleteParams,
     EphemeralKeyDeleteParamsDict,
+)
+from .events import (
+    EventListParams,
     EventListParamsDict,
+    EventRetrieveParams,
     EventRetrieveParamsDict,
+)
+from .file_links import (
+    FileLinkCreateParams,
     FileLinkCreateParamsDict,
+    FileLinkListParams,
     FileLinkListParamsDict,
+    FileLinkRetrieveParams,
     FileLinkRetrieveParamsDict,
+    FileLinkUpdateParams,
     FileLinkUpdateParamsDict,
+)
+from .files import (
+    FileListParams,
     FileListParamsDict,
+    FileRetrieveParams,
     FileRetrieveParamsDict,
 )
-from ._verification import (
-    DocumentOptionsParams,
-    OptionsParams,
-    ProvidedDetailsParams,
-    RelatedPersonParams,
+from .verification_reports import (
     VerificationReportListParams,
-    VerificationReportRetrieveParams,
-    VerificationSessionCancelParams,
-    VerificationSessionCreateParams,
-    VerificationSessionListParams,
-    VerificationSessionRedactParams,
-    VerificationSessionRetrieveParams,
-    VerificationSessionUpdateParams,
-)
-from ._verification_dicts import (
-    DocumentOptionsParamsDict,
-    OptionsParamsDict,
-    ProvidedDetailsParamsDict,
-    RelatedPersonParamsDict,
     VerificationReportListParamsDict,
+    VerificationReportRetrieveParams,
     VerificationReportRetrieveParamsDict,
+)
+from .verification_sessions import (
+    DocumentOptionsParams,
+    DocumentOptionsParamsDict,
+    OptionsParams,
+    OptionsParamsDict,
+    ProvidedDetailsParams,
+    ProvidedDetailsParamsDict,
+    RelatedPersonParams,
+    RelatedPersonParamsDict,
+    VerificationSessionCancelParams,
     VerificationSessionCancelParamsDict,
+    VerificationSessionCreateParams,
     VerificationSessionCreateParamsDict,
+    VerificationSessionListParams,
     VerificationSessionListParamsDict,
+    VerificationSessionRedactParams,
     VerificationSessionRedactParamsDict,
+    VerificationSessionRetrieveParams,
     VerificationSessionRetrieveParamsDict,
+    VerificationSessionUpdateParams,
     VerificationSessionUpdateParamsDict,
 )
 

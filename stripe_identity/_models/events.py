@@ -8,7 +8,7 @@ from typing import Any, Literal
 import attrs
 
 from ._base import APIResource, StripeObject
-from ._verification import VerificationSession
+from .verification_sessions import VerificationSession
 
 __all__ = ["Event", "EventData", "EventRequest"]
 
