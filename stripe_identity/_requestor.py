@@ -25,8 +25,7 @@ from ._headers import (
 from ._ids import check_path
 from ._middleware import Handler, Middleware, build_pipeline
 from ._models import APIResource, HasId, ListObject, RawObject
-from ._options import NO_OPTIONS as _NO_OPTIONS
-from ._options import RequestOptions, to_request_options
+from ._options import NO_OPTIONS as _NO_OPTIONS, RequestOptions, to_request_options
 from ._response import BodySink, Request, ResponseMeta
 from ._retry import RetryMiddleware
 from ._settings import Settings

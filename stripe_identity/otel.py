@@ -51,8 +51,7 @@ from typing import TypedDict
 from urllib.parse import urlsplit
 
 try:
-    from opentelemetry import context as otel_context
-    from opentelemetry import metrics, trace
+    from opentelemetry import context as otel_context, metrics, trace
     from opentelemetry.trace import SpanKind, StatusCode
 except ImportError as exc:
     raise ImportError(

@@ -13,8 +13,14 @@ import anyio
 import pytest
 from aiohttp import web
 
-from tests.browser import DEFAULT_TIMEOUT, REQUIRE_BROWSER, BrowserError, Chromium, chromium_or_skip
-from tests.browser import browser as browser  # the fixture; the alias tells linters it is meant
+from tests.browser import (
+    DEFAULT_TIMEOUT,
+    REQUIRE_BROWSER,
+    BrowserError,
+    Chromium,
+    browser as browser,  # the fixture; the alias tells linters it is meant
+    chromium_or_skip,
+)
 
 FORM = """<!doctype html>
 <title>Verify</title>

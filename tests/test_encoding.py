@@ -3,8 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 import stripe_identity as si
 from stripe_identity._encoding import FormDecodeError, decode_form, encode_form, indexed_list

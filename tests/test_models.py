@@ -10,8 +10,7 @@ from typing import Any
 import attrs
 import cattrs
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 import stripe_identity as si
 from stripe_identity._decoding import structure

@@ -16,8 +16,7 @@ from aiohttp import web
 
 import stripe_identity as si
 from stripe_identity.emulator import Emulator
-from tests.browser import Chromium
-from tests.browser import browser as browser
+from tests.browser import Chromium, browser as browser
 
 pytestmark = pytest.mark.anyio
 

@@ -13,8 +13,7 @@ from typing import Any
 import anyio
 import pytest
 from aiohttp import web
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 import stripe_identity as si
 from stripe_identity import webhooks
