@@ -7,13 +7,22 @@ the JSON object to send, or a response of their own (file contents, HTML pages).
 
 from __future__ import annotations
 
-from . import control, ephemeral_keys, events, file_links, files, reports, sessions, verify_page
+from . import (
+    control,
+    ephemeral_keys,
+    events,
+    file_links,
+    files,
+    verification_reports,
+    verification_sessions,
+    verify_page,
+)
 
 __all__ = ["ROUTES"]
 
 ROUTES = [
-    *sessions.ROUTES,
-    *reports.ROUTES,
+    *verification_sessions.ROUTES,
+    *verification_reports.ROUTES,
     *ephemeral_keys.ROUTES,
     *files.ROUTES,
     *file_links.ROUTES,
