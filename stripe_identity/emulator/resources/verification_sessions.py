@@ -2,52 +2,53 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from .._context import Call, Route
 from .._paging import field_filter, list_object, page
 from .._sensitive import SESSION_EXPANSIONS, listed, refuse_secret_key, session_view
+from .._state import State
 
-__all__ = ["ROUTES"]
+__all__ = ["routes"]
 
 _PATH = "/v1/identity/verification_sessions"
 
 
-def _view(call: Call, session: dict[str, Any]) -> dict[str, Any]:
-    return session_view(session, call.expand, call.app.state.reports)
+def _view(state: State, call: Call, session: dict[str, Any]) -> dict[str, Any]:
+    return session_view(session, call.expand, state.reports)
 
 
 # Each handler refuses a secret key's sensitive expansions first: before anything changes.
 
 
-async def create(call: Call) -> dict[str, Any]:
+async def create(state: State, call: Call) -> dict[str, Any]:
     refuse_secret_key(call.expand, call.caller)
-    return _view(call, call.app.state.create(call.params))
+    return _view(state, call, state.create(call.params))
 
 
-async def retrieve(call: Call) -> dict[str, Any]:
+async def retrieve(state: State, call: Call) -> dict[str, Any]:
     refuse_secret_key(call.expand, call.caller)
-    return _view(call, call.app.state.session(call.ids[0]))
+    return _view(state, call, state.session(call.ids[0]))
 
 
-async def update(call: Call) -> dict[str, Any]:
+async def update(state: State, call: Call) -> dict[str, Any]:
     refuse_secret_key(call.expand, call.caller)
-    return _view(call, call.app.state.update(call.ids[0], call.params))
+    return _view(state, call, state.update(call.ids[0], call.params))
 
 
-async def cancel(call: Call) -> dict[str, Any]:
+async def cancel(state: State, call: Call) -> dict[str, Any]:
     refuse_secret_key(call.expand, call.caller)
-    return _view(call, call.app.state.cancel(call.ids[0]))
+    return _view(state, call, state.cancel(call.ids[0]))
 
 
-async def redact(call: Call) -> dict[str, Any]:
+async def redact(state: State, call: Call) -> dict[str, Any]:
     refuse_secret_key(call.expand, call.caller)
-    return _view(call, call.app.state.redact(call.ids[0]))
+    return _view(state, call, state.redact(call.ids[0]))
 
 
-async def list_sessions(call: Call) -> dict[str, Any]:
+async def list_sessions(state: State, call: Call) -> dict[str, Any]:
     refuse_secret_key(call.expand, call.caller)
-    state = call.app.state
     matches = field_filter(
         call.params, ("client_reference_id", "related_customer", "related_customer_account", "status")
     )
@@ -59,53 +60,55 @@ async def list_sessions(call: Call) -> dict[str, Any]:
     return list_object(_PATH, views, has_more)
 
 
-ROUTES = [
-    Route(
-        "POST",
-        _PATH,
-        "create",
-        create,
-        spec_id="PostIdentityVerificationSessions",
-        expandable=SESSION_EXPANSIONS,
-    ),
-    Route(
-        "GET",
-        _PATH,
-        "list",
-        list_sessions,
-        spec_id="GetIdentityVerificationSessions",
-        expandable=listed(SESSION_EXPANSIONS),
-    ),
-    Route(
-        "GET",
-        _PATH + "/{}",
-        "retrieve",
-        retrieve,
-        spec_id="GetIdentityVerificationSessionsSession",
-        expandable=SESSION_EXPANSIONS,
-    ),
-    Route(
-        "POST",
-        _PATH + "/{}",
-        "update",
-        update,
-        spec_id="PostIdentityVerificationSessionsSession",
-        expandable=SESSION_EXPANSIONS,
-    ),
-    Route(
-        "POST",
-        _PATH + "/{}/cancel",
-        "cancel",
-        cancel,
-        spec_id="PostIdentityVerificationSessionsSessionCancel",
-        expandable=SESSION_EXPANSIONS,
-    ),
-    Route(
-        "POST",
-        _PATH + "/{}/redact",
-        "redact",
-        redact,
-        spec_id="PostIdentityVerificationSessionsSessionRedact",
-        expandable=SESSION_EXPANSIONS,
-    ),
-]
+def routes(state: State) -> list[Route]:
+    """The session operations, answered from ``state``."""
+    return [
+        Route(
+            "POST",
+            _PATH,
+            "create",
+            partial(create, state),
+            spec_id="PostIdentityVerificationSessions",
+            expandable=SESSION_EXPANSIONS,
+        ),
+        Route(
+            "GET",
+            _PATH,
+            "list",
+            partial(list_sessions, state),
+            spec_id="GetIdentityVerificationSessions",
+            expandable=listed(SESSION_EXPANSIONS),
+        ),
+        Route(
+            "GET",
+            _PATH + "/{}",
+            "retrieve",
+            partial(retrieve, state),
+            spec_id="GetIdentityVerificationSessionsSession",
+            expandable=SESSION_EXPANSIONS,
+        ),
+        Route(
+            "POST",
+            _PATH + "/{}",
+            "update",
+            partial(update, state),
+            spec_id="PostIdentityVerificationSessionsSession",
+            expandable=SESSION_EXPANSIONS,
+        ),
+        Route(
+            "POST",
+            _PATH + "/{}/cancel",
+            "cancel",
+            partial(cancel, state),
+            spec_id="PostIdentityVerificationSessionsSessionCancel",
+            expandable=SESSION_EXPANSIONS,
+        ),
+        Route(
+            "POST",
+            _PATH + "/{}/redact",
+            "redact",
+            partial(redact, state),
+            spec_id="PostIdentityVerificationSessionsSessionRedact",
+            expandable=SESSION_EXPANSIONS,
+        ),
+    ]
