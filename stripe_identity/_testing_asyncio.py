@@ -13,21 +13,21 @@ from typing import Any
 import pytest_asyncio
 
 from ._client import AsyncStripeIdentity
-from .testing import _ASYNCIO_CLIENT, _LOOP_SCOPES, _new_async_client
+from ._testing_clients import ASYNCIO_CLIENT, LOOP_SCOPES, new_async_client
 
 
 def _variant(loop_scope: Any) -> Callable[..., Any]:
     async def client(
         stripe_identity_api_base: str, stripe_identity_api_key: str
     ) -> AsyncIterator[AsyncStripeIdentity]:
-        async with _new_async_client(stripe_identity_api_base, stripe_identity_api_key) as client:
+        async with new_async_client(stripe_identity_api_base, stripe_identity_api_key) as client:
             yield client
 
     fixture: Callable[..., Any] = pytest_asyncio.fixture(
-        client, loop_scope=loop_scope, name=_ASYNCIO_CLIENT.format(loop_scope)
+        client, loop_scope=loop_scope, name=ASYNCIO_CLIENT.format(loop_scope)
     )
     return fixture
 
 
-for _scope in _LOOP_SCOPES:
-    globals()[_ASYNCIO_CLIENT.format(_scope)] = _variant(_scope)
+for _scope in LOOP_SCOPES:
+    globals()[ASYNCIO_CLIENT.format(_scope)] = _variant(_scope)

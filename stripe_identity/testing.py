@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ._testing_clients import ASYNCIO_CLIENT, LOOP_SCOPES, new_async_client
+
 if TYPE_CHECKING:
     from ._client import AsyncStripeIdentity
     from ._sync import StripeIdentity
@@ -44,10 +46,6 @@ __all__ = [
 ]
 
 _TEST_KEY = "sk_test_emulator"
-
-# pytest-asyncio runs a test on the loop of its loop scope; the client must be opened on that loop.
-_LOOP_SCOPES = ("function", "class", "module", "package", "session")
-_ASYNCIO_CLIENT = "_stripe_identity_async_client_asyncio_{}"
 
 _NO_ASYNC_PLUGIN = (
     "stripe_identity_async_client needs an async test run by an event loop plugin: mark the test "
@@ -158,9 +156,9 @@ def _async_client_fixture(request: pytest.FixtureRequest) -> str:
                 scope = request.config.getini("asyncio_default_test_loop_scope")
             except ValueError:  # a pytest-asyncio without the option: function-scoped loops
                 scope = None
-        if scope not in _LOOP_SCOPES:
+        if scope not in LOOP_SCOPES:
             scope = "function"
-        return _ASYNCIO_CLIENT.format(scope)
+        return ASYNCIO_CLIENT.format(scope)
     if "anyio_backend" in request.fixturenames:
         backend: Any = request.getfixturevalue("anyio_backend")
         name = backend if isinstance(backend, str) else backend[0]
@@ -174,19 +172,11 @@ def _async_client_fixture(request: pytest.FixtureRequest) -> str:
     pytest.fail(_NO_ASYNC_PLUGIN, pytrace=False)
 
 
-def _new_async_client(api_base: str, api_key: str) -> AsyncStripeIdentity:
-    """The async client of the fixtures, to open with ``async with`` on the test's loop."""
-    from ._client import AsyncStripeIdentity
-    from ._retry import RetryPolicy
-
-    return AsyncStripeIdentity(api_key, api_base=api_base, retry_policy=RetryPolicy.no_wait())
-
-
 @pytest.fixture
 async def _stripe_identity_async_client_anyio(
     stripe_identity_api_base: str, stripe_identity_api_key: str
 ) -> AsyncIterator[AsyncStripeIdentity]:
     # A plain async fixture: anyio's plugin runs it on the test's runner (it is only requested when
     # the test uses anyio_backend); pytest-asyncio in strict mode leaves it alone.
-    async with _new_async_client(stripe_identity_api_base, stripe_identity_api_key) as client:
+    async with new_async_client(stripe_identity_api_base, stripe_identity_api_key) as client:
         yield client

@@ -10,6 +10,11 @@ request's ``Call``. The resources (``resources/``) register their routes on one 
 reads the raw path, so an id holding an escaped ``/`` stays one segment. Any request, however broken,
 gets an answer in Stripe's envelope: a 4xx for what the client got wrong, never a 5xx unless a fault
 was asked for.
+
+This module only wires: it builds the stores and hands each middleware and resource the ones it
+uses (the fault middlewares and ``resources.routes`` take the app itself, through the small
+protocols ``FaultSource`` and ``Backend``). No other module of the emulator but ``_emulator``
+imports it.
 """
 
 from __future__ import annotations
@@ -33,10 +38,10 @@ from ._objects import IdFactory
 from ._params import params_middleware
 from ._ratelimit import RateLimitChecker, RateLimits, rate_limit_middleware
 from ._routing import Router, route_middleware
-from ._spec import SCHEMA
+from ._spec import API_VERSION
 from ._state import State
 from ._webhooks import WebhookSender
-from .resources import ROUTES
+from .resources import routes
 from .resources.ephemeral_keys import EphemeralKeyStore
 from .resources.file_links import FileLinkStore
 from .resources.files import FileStore
@@ -65,21 +70,18 @@ class EmulatorApp:
         # a user's database already holds.
         rng = random.Random(f"{seed}:ids") if seed is not None else random.Random()
         self.ids = IdFactory(rng)
-        self.api_version: str = SCHEMA["api_version"]
         self.latency = latency
         self.faults = FaultPlan(faults, seed)
         self.idempotency = IdempotencyStore()
         self.rate_limiter = RateLimitChecker(rate_limits) if rate_limits is not None else None
         self.log = RequestLog()
-        self.replays = 0
         self.webhooks = webhooks
         clock = _now
         self.files = FileStore(self.ids, clock, base_url)
-        self.file_links = FileLinkStore(self.ids, clock, base_url)
-        self.ephemeral_keys = EphemeralKeyStore(self.ids, clock)
+        self.file_links = FileLinkStore(self.ids, clock, base_url, self.files)
         self.state = State(
             self.ids,
-            api_version=self.api_version,
+            api_version=API_VERSION,
             schedule=self._schedule,
             on_event=webhooks.enqueue if webhooks is not None else _ignore,
             files=self.files,
@@ -87,20 +89,21 @@ class EmulatorApp:
             processing_delay=processing_delay,
             redaction_delay=redaction_delay,
         )
+        self.ephemeral_keys = EphemeralKeyStore(self.ids, clock, self.state)
         self._timers: set[asyncio.TimerHandle] = set()
         router = Router()
-        router.add(*ROUTES)
+        router.add(*routes(self))
         self.app = web.Application(
             client_max_size=1024 * 1024,
             middlewares=[
-                self.log.middleware(self),
-                envelope_middleware(self),
+                self.log.middleware(self.ids.request_id),
+                envelope_middleware(),
                 route_middleware(router),
-                auth_middleware(self),
-                rate_limit_middleware(self),
+                auth_middleware(self.ephemeral_keys.authorize),
+                rate_limit_middleware(self.rate_limiter),
                 fault_middleware(self),
                 params_middleware(),
-                idempotency_middleware(self),
+                idempotency_middleware(self.idempotency),
                 latency_middleware(self),
                 _dispatch,
             ],
@@ -126,7 +129,6 @@ class EmulatorApp:
         self.ephemeral_keys.reset()
         self.idempotency.clear()
         self.log.clear()
-        self.replays = 0
         if self.rate_limiter is not None:
             self.rate_limiter.reset()
         if self.webhooks is not None:
@@ -137,7 +139,7 @@ class EmulatorApp:
         stats = {
             **self.log.stats(),
             "faults": dict(self.faults.counts),
-            "idempotent_replays": self.replays,
+            "idempotent_replays": self.idempotency.replays,
             "idempotency_keys": len(self.idempotency),
             "sessions": len(self.state.sessions),
             "reports": len(self.state.reports),

@@ -12,19 +12,19 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
-from ._context import Caller, call_of
+from ._context import Call, Caller, call_of
 from ._failures import APIFailure
 
-if TYPE_CHECKING:
-    from ._app import EmulatorApp
-
-__all__ = ["auth_middleware", "masked"]
+__all__ = ["EphemeralKeyCheck", "auth_middleware", "masked"]
 
 Next = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+#: Raises ``APIFailure`` unless the ephemeral key's secret (the first argument) may make the call.
+EphemeralKeyCheck = Callable[[str, Call], None]
 
 _NO_KEY = (
     "You did not provide an API key. You need to provide your API key in the Authorization "
@@ -54,7 +54,7 @@ def _key_of(header: str) -> str | None:
     return None
 
 
-def auth_middleware(app: EmulatorApp) -> Any:
+def auth_middleware(check_ephemeral_key: EphemeralKeyCheck) -> Any:
     @web.middleware
     async def auth(request: web.Request, handler: Next) -> web.StreamResponse:
         call = call_of(request)
@@ -67,7 +67,7 @@ def auth_middleware(app: EmulatorApp) -> Any:
             prefix, _, rest = key.partition("_")
             mode, _, secret = rest.partition("_")
             if prefix == "ek" and mode == "test" and secret:
-                app.ephemeral_keys.authorize(key, call)
+                check_ephemeral_key(key, call)
                 call.caller = Caller("ephemeral", key, account)
             elif prefix in _KINDS and mode == "test" and secret:
                 call.caller = Caller(_KINDS[prefix], key, account)  # type: ignore[arg-type]

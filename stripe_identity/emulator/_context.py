@@ -2,18 +2,17 @@
 
 Each middleware reads what the outer ones found (the route, the caller, the params) from the
 request's ``Call`` and adds what it finds itself; the resource handlers at the end get the whole of it.
+A ``Call`` knows the request, not the emulator: whoever needs the emulator's state is handed it when
+the app is built (see ``_app``), so this module imports nothing of the emulator's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import attrs
 from aiohttp import web
-
-if TYPE_CHECKING:
-    from ._app import EmulatorApp
 
 __all__ = ["Call", "Caller", "Handler", "Kind", "Route", "call_of", "start_call"]
 
@@ -55,7 +54,6 @@ class Call:
     """One request as the middlewares saw it."""
 
     request: web.Request
-    app: EmulatorApp
     request_id: str
     route: Route | None = None
     ids: list[str] = attrs.field(factory=list)
@@ -80,9 +78,9 @@ _KEY: Any = (
 )
 
 
-def start_call(request: web.Request, app: EmulatorApp) -> Call:
+def start_call(request: web.Request, request_id: str) -> Call:
     """Give the request its ``Call`` (the outermost middleware does this)."""
-    call = request[_KEY] = Call(request, app, app.ids.request_id())
+    call = request[_KEY] = Call(request, request_id)
     return call
 
 

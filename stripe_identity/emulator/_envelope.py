@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 from aiohttp import web
@@ -17,9 +17,7 @@ from aiohttp import web
 from ._context import Call, call_of
 from ._failures import APIFailure, ConnectionReset
 from ._log import logger
-
-if TYPE_CHECKING:
-    from ._app import EmulatorApp
+from ._spec import API_VERSION
 
 __all__ = ["envelope_middleware", "error_response", "json_response", "stripe_headers"]
 
@@ -30,7 +28,7 @@ def stripe_headers(call: Call) -> dict[str, str]:
     """The headers Stripe puts on every API response."""
     return {
         "Request-Id": call.request_id,
-        "Stripe-Version": call.app.api_version,
+        "Stripe-Version": API_VERSION,
         "Cache-Control": "no-cache, no-store",
     }
 
@@ -49,7 +47,7 @@ def error_response(call: Call, failure: APIFailure) -> web.Response:
     return json_response(call, failure.status, body, dict(failure.headers))
 
 
-def envelope_middleware(app: EmulatorApp) -> Any:
+def envelope_middleware() -> Any:
     @web.middleware
     async def envelope(request: web.Request, handler: Next) -> web.StreamResponse:
         call = call_of(request)

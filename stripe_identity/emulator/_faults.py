@@ -4,6 +4,7 @@ Each request to the API draws at most one fault, in arrival order, from the emul
 same seed and the same sequence of requests replay the same faults (without a seed, each run draws
 its own). Faults are middlewares: :func:`fault_middleware` strikes before the request runs (or drops
 the connection after it ran), :func:`latency_middleware` delays it while its idempotency key is held.
+Both read the plan and the latency from a :class:`FaultSource` (the app) on each request.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import attrs
 from aiohttp import web
@@ -19,10 +20,14 @@ from aiohttp import web
 from ._context import call_of
 from ._failures import APIFailure, ConnectionReset
 
-if TYPE_CHECKING:
-    from ._app import EmulatorApp
-
-__all__ = ["FAULT_KINDS", "FaultPlan", "Faults", "fault_middleware", "latency_middleware"]
+__all__ = [
+    "FAULT_KINDS",
+    "FaultPlan",
+    "FaultSource",
+    "Faults",
+    "fault_middleware",
+    "latency_middleware",
+]
 
 Next = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -144,16 +149,24 @@ def _strike(fault: str | None, faults: Faults, plan: FaultPlan) -> None:
         raise ConnectionReset
 
 
-def fault_middleware(app: EmulatorApp) -> Any:
+class FaultSource(Protocol):
+    """What the fault middlewares read of the emulator: its plan, and the latency of every request."""
+
+    faults: FaultPlan
+    latency: float
+
+
+def fault_middleware(source: FaultSource) -> Any:
     @web.middleware
     async def faults(request: web.Request, handler: Next) -> web.StreamResponse:
         call = call_of(request)
         assert call.route is not None
-        chosen = app.faults.faults_for(call.operation) if call.route.kind in ("api", "files") else None
+        plan = source.faults
+        chosen = plan.faults_for(call.operation) if call.route.kind in ("api", "files") else None
         if chosen is None:
             return await handler(request)
-        call.fault = app.faults.draw(chosen)
-        _strike(call.fault, chosen, app.faults)
+        call.fault = plan.draw(chosen)
+        _strike(call.fault, chosen, plan)
         response = await handler(request)
         if call.fault == "reset_after_commit":
             raise ConnectionReset
@@ -162,14 +175,14 @@ def fault_middleware(app: EmulatorApp) -> Any:
     return faults
 
 
-def latency_middleware(app: EmulatorApp) -> Any:
+def latency_middleware(source: FaultSource) -> Any:
     @web.middleware
     async def latency(request: web.Request, handler: Next) -> web.StreamResponse:
         call = call_of(request)
         assert call.route is not None
         if call.route.kind in ("api", "files"):
-            chosen = app.faults.faults_for(call.operation)
-            seconds = app.latency + (chosen.latency if chosen is not None else 0.0)
+            chosen = source.faults.faults_for(call.operation)
+            seconds = source.latency + (chosen.latency if chosen is not None else 0.0)
             if seconds > 0:
                 await asyncio.sleep(seconds)
         return await handler(request)

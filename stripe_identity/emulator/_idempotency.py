@@ -10,7 +10,7 @@ refused before execution (validation, auth, rate limits) are not stored and may 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 from aiohttp import web
@@ -18,9 +18,6 @@ from aiohttp import web
 from ._context import call_of
 from ._envelope import error_response, json_response
 from ._failures import APIFailure
-
-if TYPE_CHECKING:
-    from ._app import EmulatorApp
 
 __all__ = ["IdempotencyStore", "Stored", "idempotency_middleware"]
 
@@ -37,13 +34,17 @@ class Stored:
 
 
 class IdempotencyStore:
+    """The stored responses by (API key, idempotency key), the keys in use, and the replay count."""
+
     def __init__(self) -> None:
         self._done: dict[tuple[str, str], Stored] = {}
         self._running: set[tuple[str, str]] = set()
+        self.replays = 0
 
     def clear(self) -> None:
         self._done.clear()
         self._running.clear()
+        self.replays = 0
 
     def __len__(self) -> int:
         return len(self._done)
@@ -91,9 +92,8 @@ class IdempotencyStore:
         self._done[(scope, key)] = stored
 
 
-def idempotency_middleware(app: EmulatorApp) -> Any:
+def idempotency_middleware(store: IdempotencyStore) -> Any:
     """Replay, refuse or run-and-store each POST that carries an ``Idempotency-Key``."""
-    store = app.idempotency
 
     @web.middleware
     async def idempotency(request: web.Request, handler: Next) -> web.StreamResponse:
@@ -106,7 +106,7 @@ def idempotency_middleware(app: EmulatorApp) -> Any:
         extra = {"Idempotency-Key": key}
         stored = store.lookup(scope, key, endpoint, call.raw_params)
         if stored is not None:
-            app.replays += 1
+            store.replays += 1
             extra.update({"Idempotent-Replayed": "true", "Original-Request": stored.request_id})
             return json_response(call, stored.status, stored.body, extra)
         store.begin(scope, key)

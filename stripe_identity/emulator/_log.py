@@ -11,14 +11,11 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
 from ._context import Call, start_call
-
-if TYPE_CHECKING:
-    from ._app import EmulatorApp
 
 __all__ = ["RequestLog", "logger"]
 
@@ -60,11 +57,14 @@ class RequestLog:
             seconds * 1000,
         )
 
-    def middleware(self, app: EmulatorApp) -> Any:
+    def middleware(self, request_id: Callable[[], str]) -> Any:
+        """The outermost middleware: it gives each request its ``Call`` (and a fresh
+        ``request_id()``), then counts and logs the answer."""
+
         @web.middleware
         async def request_log(request: web.Request, handler: Next) -> web.StreamResponse:
             started = time.perf_counter()
-            call = start_call(request, app)
+            call = start_call(request, request_id())
             response = await handler(request)
             route = call.route
             if route is None or route.kind in ("api", "files"):

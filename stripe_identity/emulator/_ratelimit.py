@@ -21,16 +21,13 @@ import re
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 from aiohttp import web
 
 from ._context import call_of
 from ._failures import APIFailure
-
-if TYPE_CHECKING:
-    from ._app import EmulatorApp
 
 __all__ = [
     "FILES",
@@ -253,14 +250,14 @@ def rate_limit_message(reason: str, limits: RateLimits | None = None) -> str:
     )
 
 
-def rate_limit_middleware(app: EmulatorApp) -> Any:
+def rate_limit_middleware(checker: RateLimitChecker | None) -> Any:
     """Refuse, with 429 ``rate_limit`` and before it runs, a request over its caller's limits."""
 
     @web.middleware
     async def rate_limit(
         request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        checker, call = app.rate_limiter, call_of(request)
+        call = call_of(request)
         if checker is None or call.route is None or call.route.kind not in ("api", "files"):
             return await handler(request)
         assert call.caller is not None

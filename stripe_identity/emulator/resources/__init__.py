@@ -1,23 +1,58 @@
 """The emulator's resources, one module each: its routes and the handlers that answer them.
 
-Every module exports ``ROUTES``; the app registers them all on one router. Handlers get the
-``Call`` the middlewares prepared (route, ids, caller, checked params and expansions) and return
-the JSON object to send, or a response of their own (file contents, HTML pages).
+Each module is named after the SDK's module for the same resource (``stripe_identity/_resources/``),
+plus the emulator's own ``verify_page`` (what a session's ``url`` opens) and ``control``
+(``/_emulator/``). Each exports ``routes(...)``, which takes the stores its handlers answer from and
+returns its ``Route``s; :func:`routes` collects them all from a :class:`Backend` (the app) for one
+router. Handlers get the ``Call`` the middlewares prepared (route, ids, caller, checked params and
+expansions) and return the JSON object to send, or a response of their own (file contents, HTML).
 """
 
 from __future__ import annotations
 
-from . import control, ephemeral_keys, events, file_links, files, reports, sessions, verify_page
+from typing import Any, Protocol
 
-__all__ = ["ROUTES"]
+from .._context import Route
+from .._state import State
+from . import (
+    control,
+    ephemeral_keys,
+    events,
+    file_links,
+    files,
+    verification_reports,
+    verification_sessions,
+    verify_page,
+)
+from .ephemeral_keys import EphemeralKeyStore
+from .file_links import FileLinkStore
+from .files import FileStore
 
-ROUTES = [
-    *sessions.ROUTES,
-    *reports.ROUTES,
-    *ephemeral_keys.ROUTES,
-    *files.ROUTES,
-    *file_links.ROUTES,
-    *events.ROUTES,
-    *verify_page.ROUTES,
-    *control.ROUTES,
-]
+__all__ = ["Backend", "routes"]
+
+
+class Backend(Protocol):
+    """What the resources answer from: the emulator's stores, and its own reset and stats."""
+
+    state: State
+    files: FileStore
+    file_links: FileLinkStore
+    ephemeral_keys: EphemeralKeyStore
+
+    def reset(self) -> None: ...
+
+    def stats(self) -> dict[str, Any]: ...
+
+
+def routes(backend: Backend) -> list[Route]:
+    """Every route of the emulator, each handler bound to the stores it answers from."""
+    return [
+        *verification_sessions.routes(backend.state),
+        *verification_reports.routes(backend.state),
+        *ephemeral_keys.routes(backend.ephemeral_keys),
+        *files.routes(backend.files, backend.file_links.of_file),
+        *file_links.routes(backend.file_links),
+        *events.routes(backend.state),
+        *verify_page.routes(backend.state),
+        *control.routes(backend.state, backend.files, backend.reset, backend.stats),
+    ]

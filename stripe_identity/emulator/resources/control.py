@@ -12,14 +12,18 @@ Bodies are form fields or a JSON object of strings; no key is needed.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from ..._encoding import FormDecodeError, decode_form
 from .._context import Call, Route
 from .._failures import APIFailure, invalid
 from .._params import form_text
+from .._state import State
+from .files import FileStore
 
-__all__ = ["ROUTES"]
+__all__ = ["routes"]
 
 
 def _fields(call: Call, allowed: set[str]) -> dict[str, str]:
@@ -53,13 +57,13 @@ def _integer(fields: dict[str, str], name: str) -> int | None:
     return int(value)
 
 
-async def submit(call: Call) -> dict[str, Any]:
+async def submit(state: State, call: Call) -> dict[str, Any]:
     fields = _fields(call, {"outcome", "error_code"})
     outcome = fields.get("outcome", "verified")
-    return call.app.state.submit(call.ids[0], outcome, fields.get("error_code") or None)
+    return state.submit(call.ids[0], outcome, fields.get("error_code") or None)
 
 
-async def create_file(call: Call) -> dict[str, Any]:
+async def create_file(files: FileStore, call: Call) -> dict[str, Any]:
     fields = _fields(call, {"purpose", "size", "cut_after"})
     size = _integer(fields, "size")
     if size is None:
@@ -67,29 +71,40 @@ async def create_file(call: Call) -> dict[str, Any]:
     cut_after = _integer(fields, "cut_after")
     if cut_after is not None and cut_after >= size:
         raise invalid("cut_after", "cut_after must be smaller than size")
-    return call.app.files.create(
-        fields.get("purpose", "identity_document_downloadable"), size, cut_after
-    )
+    return files.create(fields.get("purpose", "identity_document_downloadable"), size, cut_after)
 
 
-async def reset(call: Call) -> dict[str, Any]:
-    call.app.reset()
+async def reset(do_reset: Callable[[], None], call: Call) -> dict[str, Any]:
+    do_reset()
     return {"reset": True}
 
 
-async def stats(call: Call) -> dict[str, Any]:
-    return call.app.stats()
+async def stats(get_stats: Callable[[], dict[str, Any]], call: Call) -> dict[str, Any]:
+    return get_stats()
 
 
-async def events(call: Call) -> dict[str, Any]:
+async def events(state: State, call: Call) -> dict[str, Any]:
     wanted = call.request.query.get("session")
-    return {"object": "list", "data": call.app.state.events_for([wanted] if wanted else None)}
+    return {"object": "list", "data": state.events_for([wanted] if wanted else None)}
 
 
-ROUTES = [
-    Route("POST", "/_emulator/verification_sessions/{}/submit", "control", submit, kind="control"),
-    Route("POST", "/_emulator/files", "control", create_file, kind="control"),
-    Route("POST", "/_emulator/reset", "control", reset, kind="control"),
-    Route("GET", "/_emulator/stats", "control", stats, kind="control"),
-    Route("GET", "/_emulator/events", "control", events, kind="control"),
-]
+def routes(
+    state: State,
+    files: FileStore,
+    do_reset: Callable[[], None],
+    get_stats: Callable[[], dict[str, Any]],
+) -> list[Route]:
+    """The control routes: over ``state`` and ``files``, and the emulator's own reset and stats."""
+    return [
+        Route(
+            "POST",
+            "/_emulator/verification_sessions/{}/submit",
+            "control",
+            partial(submit, state),
+            kind="control",
+        ),
+        Route("POST", "/_emulator/files", "control", partial(create_file, files), kind="control"),
+        Route("POST", "/_emulator/reset", "control", partial(reset, do_reset), kind="control"),
+        Route("GET", "/_emulator/stats", "control", partial(stats, get_stats), kind="control"),
+        Route("GET", "/_emulator/events", "control", partial(events, state), kind="control"),
+    ]

@@ -10,23 +10,28 @@ is deleted or after an hour.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from .._context import Call, Route
 from .._failures import APIFailure, invalid, invalid_empty, missing, not_found
 from .._objects import IdFactory
+from .._state import State
 from .._validate import UNSET
 
-__all__ = ["ROUTES", "EphemeralKeyStore"]
+__all__ = ["EphemeralKeyStore", "routes"]
 
 _PATH = "/v1/ephemeral_keys"
 LIFETIME = 3600
 
 
 class EphemeralKeyStore:
-    def __init__(self, ids: IdFactory, clock: Callable[[], int]) -> None:
+    """Every ephemeral key (each for a session of ``state``), and the secret of each."""
+
+    def __init__(self, ids: IdFactory, clock: Callable[[], int], state: State) -> None:
         self.ids = ids
         self.clock = clock
+        self.state = state
         self.reset()
 
     def reset(self) -> None:
@@ -50,7 +55,7 @@ class EphemeralKeyStore:
             raise invalid_empty("verification_session")
         if not session_id:
             raise missing("verification_session")
-        call.app.state.session(session_id, param="verification_session", status=400)
+        self.state.session(session_id, param="verification_session", status=400)
         now = self.clock()
         key_id, secret = self.ids.object_id("ephkey"), f"ek_test_{self.ids.token(64)}"
         key = {
@@ -86,15 +91,23 @@ class EphemeralKeyStore:
             )
 
 
-async def create(call: Call) -> dict[str, Any]:
-    return call.app.ephemeral_keys.create(call)
+async def create(keys: EphemeralKeyStore, call: Call) -> dict[str, Any]:
+    return keys.create(call)
 
 
-async def delete(call: Call) -> dict[str, Any]:
-    return call.app.ephemeral_keys.delete(call.ids[0])
+async def delete(keys: EphemeralKeyStore, call: Call) -> dict[str, Any]:
+    return keys.delete(call.ids[0])
 
 
-ROUTES = [
-    Route("POST", _PATH, "create_ephemeral_key", create, spec_id="PostEphemeralKeys"),
-    Route("DELETE", _PATH + "/{}", "delete_ephemeral_key", delete, spec_id="DeleteEphemeralKeysKey"),
-]
+def routes(keys: EphemeralKeyStore) -> list[Route]:
+    """The ephemeral key operations, answered from ``keys``."""
+    return [
+        Route("POST", _PATH, "create_ephemeral_key", partial(create, keys), spec_id="PostEphemeralKeys"),
+        Route(
+            "DELETE",
+            _PATH + "/{}",
+            "delete_ephemeral_key",
+            partial(delete, keys),
+            spec_id="DeleteEphemeralKeysKey",
+        ),
+    ]

@@ -7,14 +7,16 @@ with ``type``), ``created`` and ``delivery_success`` (whether no webhook deliver
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from .._context import Call, Route
 from .._failures import invalid, not_found
 from .._paging import Matcher, field_filter, list_object, page
+from .._state import State
 from .._validate import UNSET
 
-__all__ = ["ROUTES"]
+__all__ = ["routes"]
 
 _PATH = "/v1/events"
 _MAX_TYPES = 20
@@ -44,21 +46,22 @@ def _delivery_matcher(params: dict[str, Any]) -> Matcher:
     return lambda event: (event["pending_webhooks"] == 0) == wanted
 
 
-async def list_events(call: Call) -> dict[str, Any]:
-    state = call.app.state
+async def list_events(state: State, call: Call) -> dict[str, Any]:
     matches = field_filter(call.params, (), _type_matcher(call.params), _delivery_matcher(call.params))
     data, has_more = page(state.event_order, state.events, "event", call.params, matches)
     return list_object(_PATH, data, has_more)
 
 
-async def retrieve(call: Call) -> dict[str, Any]:
+async def retrieve(state: State, call: Call) -> dict[str, Any]:
     try:
-        return call.app.state.events[call.ids[0]]
+        return state.events[call.ids[0]]
     except KeyError:
         raise not_found("event", call.ids[0], "id") from None
 
 
-ROUTES = [
-    Route("GET", _PATH, "list_events", list_events, spec_id="GetEvents"),
-    Route("GET", _PATH + "/{}", "retrieve_event", retrieve, spec_id="GetEventsId"),
-]
+def routes(state: State) -> list[Route]:
+    """The event operations, answered from ``state``."""
+    return [
+        Route("GET", _PATH, "list_events", partial(list_events, state), spec_id="GetEvents"),
+        Route("GET", _PATH + "/{}", "retrieve_event", partial(retrieve, state), spec_id="GetEventsId"),
+    ]

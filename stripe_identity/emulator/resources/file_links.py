@@ -9,6 +9,7 @@ missing ``expires_at``, so the emulator answers 400 ``invalid_request_error`` na
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -19,9 +20,9 @@ from .._objects import IdFactory
 from .._paging import field_filter, list_object, page
 from .._state import merged_metadata
 from .._validate import UNSET
-from .files import IDENTITY_PURPOSES, require_restricted_key, serve
+from .files import IDENTITY_PURPOSES, FileStore, require_restricted_key, serve
 
-__all__ = ["ROUTES", "FileLinkStore"]
+__all__ = ["FileLinkStore", "routes"]
 
 _PATH = "/v1/file_links"
 #: Stripe: "FileLinks for document and selfie files must expire within 30 seconds."
@@ -29,12 +30,19 @@ IDENTITY_LINK_SECONDS = 30
 
 
 class FileLinkStore:
-    """Every FileLink, and which token serves which."""
+    """Every FileLink (to a file of ``files``), and which token serves which."""
 
-    def __init__(self, ids: IdFactory, clock: Callable[[], int], files_base: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        ids: IdFactory,
+        clock: Callable[[], int],
+        files_base: Callable[[], str],
+        files: FileStore,
+    ) -> None:
         self.ids = ids
         self.clock = clock
         self.files_base = files_base
+        self.files = files
         self.reset()
 
     def reset(self) -> None:
@@ -48,16 +56,18 @@ class FileLinkStore:
         except KeyError:
             raise not_found("file_link", link_id, "link") from None
 
-    def for_file(self, file_id: str) -> list[dict[str, Any]]:
-        return [self.objects[i] for i in reversed(self.order) if self.objects[i]["file"] == file_id]
+    def of_file(self, file_id: str) -> list[dict[str, Any]]:
+        """The file's links, newest first, as a file's ``links`` expansion shows them."""
+        links = [self.objects[i] for i in reversed(self.order) if self.objects[i]["file"] == file_id]
+        return [self.view(link, ()) for link in links]
 
     def expired(self, link: dict[str, Any]) -> bool:
         return link["expires_at"] is not None and self.clock() >= link["expires_at"]
 
-    def view(self, link: dict[str, Any], expand: tuple[str, ...], files: Any = None) -> dict[str, Any]:
+    def view(self, link: dict[str, Any], expand: tuple[str, ...]) -> dict[str, Any]:
         view = {**link, "expired": self.expired(link)}
-        if "file" in expand and files is not None and link["file"] in files.objects:
-            view["file"] = files.objects[link["file"]]
+        if "file" in expand and link["file"] in self.files.objects:
+            view["file"] = self.files.objects[link["file"]]
         return view
 
     def _check_expiry(self, purpose: str, expires_at: Any) -> None:
@@ -76,7 +86,7 @@ class FileLinkStore:
 
     def create(self, call: Call) -> dict[str, Any]:
         params = call.params
-        file = call.app.files.get(params["file"], param="file", status=400)
+        file = self.files.get(params["file"], param="file", status=400)
         require_restricted_key(file, call.caller, "Links")
         expires_at = params.get("expires_at")
         self._check_expiry(file["purpose"], expires_at)
@@ -105,7 +115,7 @@ class FileLinkStore:
         if "expires_at" in params:
             value = params["expires_at"]
             expires_at = self.clock() if value == "now" else (None if value is UNSET else value)
-            file = call.app.files.objects.get(link["file"])
+            file = self.files.objects.get(link["file"])
             if value != "now" and file is not None:
                 self._check_expiry(file["purpose"], expires_at)
             link["expires_at"] = expires_at
@@ -114,23 +124,19 @@ class FileLinkStore:
         return link
 
 
-async def create(call: Call) -> dict[str, Any]:
-    links = call.app.file_links
-    return links.view(links.create(call), call.expand, call.app.files)
+async def create(links: FileLinkStore, call: Call) -> dict[str, Any]:
+    return links.view(links.create(call), call.expand)
 
 
-async def retrieve(call: Call) -> dict[str, Any]:
-    links = call.app.file_links
-    return links.view(links.get(call.ids[0]), call.expand, call.app.files)
+async def retrieve(links: FileLinkStore, call: Call) -> dict[str, Any]:
+    return links.view(links.get(call.ids[0]), call.expand)
 
 
-async def update(call: Call) -> dict[str, Any]:
-    links = call.app.file_links
-    return links.view(links.update(call), call.expand, call.app.files)
+async def update(links: FileLinkStore, call: Call) -> dict[str, Any]:
+    return links.view(links.update(call), call.expand)
 
 
-async def list_links(call: Call) -> dict[str, Any]:
-    links = call.app.file_links
+async def list_links(links: FileLinkStore, call: Call) -> dict[str, Any]:
     wanted = call.params.get("expired")
 
     def expired_matches(link: dict[str, Any]) -> bool:
@@ -139,12 +145,12 @@ async def list_links(call: Call) -> dict[str, Any]:
     matches = field_filter(call.params, ("file",), expired_matches)
     data, has_more = page(links.order, links.objects, "file_link", call.params, matches)
     inside = tuple(path[5:] for path in call.expand)
-    return list_object(_PATH, [links.view(link, inside, call.app.files) for link in data], has_more)
+    return list_object(_PATH, [links.view(link, inside) for link in data], has_more)
 
 
-async def public_link(call: Call) -> web.StreamResponse:
+async def public_link(links: FileLinkStore, call: Call) -> web.StreamResponse:
     """What a browser gets at a link's ``url``: the file, with no key, until the link expires."""
-    links, files = call.app.file_links, call.app.files
+    files = links.files
     link_id = links.tokens.get(call.ids[0])
     link = links.objects.get(link_id) if link_id is not None else None
     if link is None or links.expired(link) or link["file"] not in files.objects:
@@ -154,31 +160,41 @@ async def public_link(call: Call) -> web.StreamResponse:
 
 _LINK_EXPAND = frozenset({"file"})
 
-ROUTES = [
-    Route("POST", _PATH, "create_file_link", create, spec_id="PostFileLinks", expandable=_LINK_EXPAND),
-    Route(
-        "GET",
-        _PATH,
-        "list_file_links",
-        list_links,
-        spec_id="GetFileLinks",
-        expandable=frozenset({"data.file"}),
-    ),
-    Route(
-        "GET",
-        _PATH + "/{}",
-        "retrieve_file_link",
-        retrieve,
-        spec_id="GetFileLinksLink",
-        expandable=_LINK_EXPAND,
-    ),
-    Route(
-        "POST",
-        _PATH + "/{}",
-        "update_file_link",
-        update,
-        spec_id="PostFileLinksLink",
-        expandable=_LINK_EXPAND,
-    ),
-    Route("GET", "/links/{}", "public_link", public_link, kind="public"),
-]
+
+def routes(links: FileLinkStore) -> list[Route]:
+    """The file link operations and the links' public URLs, answered from ``links``."""
+    return [
+        Route(
+            "POST",
+            _PATH,
+            "create_file_link",
+            partial(create, links),
+            spec_id="PostFileLinks",
+            expandable=_LINK_EXPAND,
+        ),
+        Route(
+            "GET",
+            _PATH,
+            "list_file_links",
+            partial(list_links, links),
+            spec_id="GetFileLinks",
+            expandable=frozenset({"data.file"}),
+        ),
+        Route(
+            "GET",
+            _PATH + "/{}",
+            "retrieve_file_link",
+            partial(retrieve, links),
+            spec_id="GetFileLinksLink",
+            expandable=_LINK_EXPAND,
+        ),
+        Route(
+            "POST",
+            _PATH + "/{}",
+            "update_file_link",
+            partial(update, links),
+            spec_id="PostFileLinksLink",
+            expandable=_LINK_EXPAND,
+        ),
+        Route("GET", "/links/{}", "public_link", partial(public_link, links), kind="public"),
+    ]

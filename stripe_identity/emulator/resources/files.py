@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import attrs
@@ -28,11 +29,15 @@ from .._images import Picture, png
 from .._objects import IdFactory
 from .._paging import field_filter, list_object, page
 
-__all__ = ["IDENTITY_PURPOSES", "ROUTES", "FileStore"]
+__all__ = ["IDENTITY_PURPOSES", "FileStore", "LinksOf", "routes"]
 
 _PATH = "/v1/files"
 IDENTITY_PURPOSES = frozenset({"identity_document_downloadable", "selfie"})
 _CHUNK = 64 * 1024
+
+#: A file's links, newest first, as its expanded ``links`` shows them: a function handed in, since
+#: file links are a resource of their own that builds on this one.
+LinksOf = Callable[[str], list[dict[str, Any]]]
 
 
 @attrs.frozen
@@ -141,25 +146,23 @@ def require_restricted_key(obj: dict[str, Any], caller: Caller | None, what: str
         )
 
 
-def _view(call: Call, obj: dict[str, Any], expand: tuple[str, ...]) -> dict[str, Any]:
+def _view(links_of: LinksOf, obj: dict[str, Any], expand: tuple[str, ...]) -> dict[str, Any]:
     if "links" not in expand:
         return obj
-    links = call.app.file_links
-    data = [links.view(link, ()) for link in links.for_file(obj["id"])]
+    data = links_of(obj["id"])
     return {**obj, "links": list_object(f"/v1/file_links?file={obj['id']}", data, False)}
 
 
-async def retrieve(call: Call) -> dict[str, Any]:
-    return _view(call, call.app.files.get(call.ids[0]), call.expand)
+async def retrieve(store: FileStore, links_of: LinksOf, call: Call) -> dict[str, Any]:
+    return _view(links_of, store.get(call.ids[0]), call.expand)
 
 
-async def list_files(call: Call) -> dict[str, Any]:
-    store = call.app.files
+async def list_files(store: FileStore, links_of: LinksOf, call: Call) -> dict[str, Any]:
     data, has_more = page(
         store.order, store.objects, "file", call.params, field_filter(call.params, ("purpose",))
     )
     inside = tuple(path[5:] for path in call.expand)
-    return list_object(_PATH, [_view(call, obj, inside) for obj in data], has_more)
+    return list_object(_PATH, [_view(links_of, obj, inside) for obj in data], has_more)
 
 
 async def serve(
@@ -190,23 +193,30 @@ async def serve(
     return response
 
 
-async def contents(call: Call) -> web.StreamResponse:
-    obj = call.app.files.get(call.ids[0])
+async def contents(store: FileStore, call: Call) -> web.StreamResponse:
+    obj = store.get(call.ids[0])
     require_restricted_key(obj, call.caller, "The contents")
-    return await serve(call.request, call.app.files, obj["id"], stripe_headers(call))
+    return await serve(call.request, store, obj["id"], stripe_headers(call))
 
 
-ROUTES = [
-    Route(
-        "GET", _PATH, "list_files", list_files, spec_id="GetFiles", expandable=frozenset({"data.links"})
-    ),
-    Route(
-        "GET",
-        _PATH + "/{}",
-        "retrieve_file",
-        retrieve,
-        spec_id="GetFilesFile",
-        expandable=frozenset({"links"}),
-    ),
-    Route("GET", _PATH + "/{}/contents", "download_file", contents, kind="files"),
-]
+def routes(store: FileStore, links_of: LinksOf) -> list[Route]:
+    """The file operations, answered from ``store`` (``links_of``: for the ``links`` expansion)."""
+    return [
+        Route(
+            "GET",
+            _PATH,
+            "list_files",
+            partial(list_files, store, links_of),
+            spec_id="GetFiles",
+            expandable=frozenset({"data.links"}),
+        ),
+        Route(
+            "GET",
+            _PATH + "/{}",
+            "retrieve_file",
+            partial(retrieve, store, links_of),
+            spec_id="GetFilesFile",
+            expandable=frozenset({"links"}),
+        ),
+        Route("GET", _PATH + "/{}/contents", "download_file", partial(contents, store), kind="files"),
+    ]

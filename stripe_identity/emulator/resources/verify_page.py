@@ -10,6 +10,7 @@ unknown answers 404, one already used or withdrawn 410: error pages, never a 500
 from __future__ import annotations
 
 import html
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -19,8 +20,9 @@ from .._failures import APIFailure
 from .._objects import SESSION_LEVEL_ERRORS, last_error_reason
 from .._params import form_text
 from .._spec import LAST_ERROR_CODES
+from .._state import State
 
-__all__ = ["ROUTES"]
+__all__ = ["routes"]
 
 _STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;"
@@ -92,15 +94,14 @@ def _form(session: dict[str, Any]) -> str:
     )
 
 
-async def show(call: Call) -> web.StreamResponse:
-    session, current = call.app.state.session_for_page(call.ids[0])
+async def show(state: State, call: Call) -> web.StreamResponse:
+    session, current = state.session_for_page(call.ids[0])
     if session is None or not current:
         return _unusable(session)
     return _page(200, "Verify your identity", _form(session))
 
 
-async def submit(call: Call) -> web.StreamResponse:
-    state = call.app.state
+async def submit(state: State, call: Call) -> web.StreamResponse:
     session, current = state.session_for_page(call.ids[0])
     if session is None or not current:
         return _unusable(session)
@@ -122,7 +123,9 @@ async def submit(call: Call) -> web.StreamResponse:
     return _page(200, "Thank you", f"<p>Your submission was received: <b>{shown}</b>{level}.</p>")
 
 
-ROUTES = [
-    Route("GET", "/verify/{}", "verification_page", show, kind="public"),
-    Route("POST", "/verify/{}", "verification_page_submit", submit, kind="public"),
-]
+def routes(state: State) -> list[Route]:
+    """The page of each session's ``url``, over the sessions of ``state``."""
+    return [
+        Route("GET", "/verify/{}", "verification_page", partial(show, state), kind="public"),
+        Route("POST", "/verify/{}", "verification_page_submit", partial(submit, state), kind="public"),
+    ]
