@@ -22,10 +22,11 @@ RUFF = "ruff==0.17.6"
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff: lint rules and formatting."""
+    """ruff (lint rules and formatting), and no import cycle in the package."""
     session.install(RUFF)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("python", "scripts/check_imports.py")
 
 
 @nox.session
