@@ -69,12 +69,12 @@ def reliability(session: nox.Session) -> None:
     session.run(
         "pytest",
         "-s",
-        "tests/test_reliability_faults.py",
-        "tests/test_reliability_cancellation.py",
-        "tests/test_reliability_fuzz.py",
-        "tests/test_reliability_resources.py",
-        "tests/test_reliability_security.py",
-        "tests/test_webhooks.py",
+        "tests/reliability/test_faults.py",
+        "tests/reliability/test_cancellation.py",
+        "tests/reliability/test_fuzz.py",
+        "tests/reliability/test_resources.py",
+        "tests/reliability/test_security.py",
+        "tests/webhooks/test_webhooks.py",
         *session.posargs,
         env={"STRIPE_IDENTITY_RELIABILITY": "long"},
     )

@@ -16,7 +16,7 @@ import pytest
 import stripe_identity as si
 from stripe_identity.emulator import Emulator
 from tests.conftest import TEST_KEY
-from tests.test_cli import assert_one_line_error, cli, cli_env
+from tests.cli.test_cli import assert_one_line_error, cli, cli_env
 
 PUBLIC = "http://emulator.test:12111"
 

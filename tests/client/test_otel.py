@@ -26,7 +26,7 @@ from stripe_identity._middleware import Handler
 from tests.conftest import TEST_KEY
 from tests.fake_api import FakeStripe, Reply, error_json
 from tests.leaks import SECRET_PATTERN
-from tests.test_retries import stall
+from tests.client.test_retries import stall
 
 pytestmark = pytest.mark.anyio
 

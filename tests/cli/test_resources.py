@@ -21,7 +21,7 @@ import pytest
 import stripe_identity as si
 from stripe_identity.emulator import Emulator
 from tests.conftest import TEST_KEY
-from tests.test_companion_files import SELFIE_OPTIONS, decode_png, image_ids
+from tests.resources.test_files import SELFIE_OPTIONS, decode_png, image_ids
 
 RESTRICTED_KEY = "rk_test_51CompanionCommandLine"
 VERIFIED = "identity.verification_session.verified"
