@@ -14,9 +14,9 @@ could call it any more) is the portal stopped by garbage collection.
 
 A sync call blocks its thread, so it is refused from a thread whose event loop is running async
 code (an ``async def`` handler of an aiohttp or ASGI server: blocking there would stall every other
-request), with an error that points to the async client. One exception: where IPython runs the
-code (a Jupyter notebook's kernel keeps an event loop running in the thread that runs each cell),
-the call blocks the cell, as any synchronous library does there.
+request), with an error that points to the async client. One exception: in a process where an
+IPython shell is active (a Jupyter notebook's kernel keeps an event loop running in the thread that
+runs each cell), the call blocks, as any synchronous library does there.
 """
 
 from __future__ import annotations
