@@ -135,6 +135,40 @@ def test_a_child_forked_without_python_fork_hooks_exits(api_base: str) -> None:
             [sys.executable, "-c", script, mode], capture_output=True, text=True, timeout=60
         )
         assert result.returncode == 0, (mode, result.stderr)
+        assert result.stderr == "", (mode, result.stderr)  # nothing of the parent's finalised
+
+
+def test_a_child_leaves_its_parents_pool_alone_when_collecting_it(api_base: str) -> None:
+    # What a uWSGI worker's exit did: its copy of the master's client was collected, and the
+    # client's finaliser closed the pool, whose sockets and selector are the parent's too.
+    script = textwrap.dedent(
+        f"""
+        import asyncio, gc, os, sys, warnings
+        import stripe_identity as si
+        loop = asyncio.new_event_loop()
+        client = si.AsyncStripeIdentity({TEST_KEY!r}, api_base={api_base!r})
+        loop.run_until_complete(client.verification_sessions.create({{"type": "document"}}))
+        pid = os.fork()
+        if pid == 0:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                del client
+                gc.collect()
+            ours = [w for w in caught if "AsyncStripeIdentity" in str(w.message)]
+            os._exit(1 if ours else 0)
+        _, status = os.waitpid(pid, 0)
+        loop.run_until_complete(client.aclose())
+        loop.close()
+        sys.exit(os.waitstatus_to_exitcode(status))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore::DeprecationWarning", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def _uwsgi() -> str | None:
