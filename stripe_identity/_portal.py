@@ -92,7 +92,7 @@ class PortalRunner:
     def call(self, func: Callable[..., Awaitable[T]], *args: Any) -> T:
         """Run ``func(*args)`` on the portal's loop and wait for its result.
 
-        Positional arguments only (anyio's portal takes no keywords): bind keywords with
+        Positional arguments only, as the loop thread takes them: bind keywords with
         ``functools.partial``. If the wait is interrupted (Ctrl-C, or any ``BaseException``), the
         coroutine is cancelled before the exception propagates.
         """
