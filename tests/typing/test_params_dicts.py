@@ -293,7 +293,7 @@ def test_every_params_class_has_a_dict() -> None:
     classes = [
         name
         for name in si.__all__
-        if (name.endswith("Params") or name.endswith("CreatedFilter")) and attrs.has(getattr(si, name))
+        if name.endswith(("Params", "CreatedFilter")) and attrs.has(getattr(si, name))
     ]
     assert len(classes) == len(DICTS) == 25
     assert [f"{name}Dict" for name in sorted(classes)] == DICTS
