@@ -28,6 +28,11 @@ def _url(value: object) -> str:
     return http_url(value, "an event destination's url")
 
 
+def _check_secret(value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise ValueError("an event destination needs a signing secret (whsec_...)")
+
+
 def _types(value: Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         raise TypeError("enabled_events is a list of event types, not one string")
@@ -64,14 +69,9 @@ class EventDestination:
     """
 
     url: str = attrs.field(converter=_url)
-    secret: str = attrs.field(repr=False)
+    secret: str = attrs.field(repr=False, validator=lambda _, __, value: _check_secret(value))
     enabled_events: tuple[str, ...] = attrs.field(default=("*",), converter=_types)
     events_from: tuple[str, ...] = attrs.field(default=("@self",), converter=_sources)
-
-    @secret.validator
-    def _check_secret(self, attribute: attrs.Attribute[str], value: object) -> None:
-        if not isinstance(value, str) or not value:
-            raise ValueError("an event destination needs a signing secret (whsec_...)")
 
     def wants(self, event: dict[str, Any]) -> bool:
         """Whether a thin event is one this destination takes."""
