@@ -31,6 +31,7 @@ from ._resources import (
     AsyncEventService,
     AsyncFileLinkService,
     AsyncFileService,
+    AsyncThinEventService,
     AsyncVerificationReportService,
     AsyncVerificationSessionService,
 )
@@ -170,6 +171,11 @@ class AsyncStripeIdentity:
     def events(self) -> AsyncEventService:
         """The account's events, to catch up on missed webhooks."""
         return AsyncEventService(self._requestor)
+
+    @functools.cached_property
+    def thin_events(self) -> AsyncThinEventService:
+        """Thin events (``v2.core.event``) and the sessions their notifications name."""
+        return AsyncThinEventService(self._requestor)
 
     # --- everything else -------------------------------------------------------------------------
 

@@ -15,6 +15,13 @@ the plain JSON object otherwise, so an endpoint shared with other event types ca
 raises its subclass :class:`WebhookPayloadError`, so one ``except`` clause still guards the endpoint.
 Messages never repeat the secret. ``DEFAULT_TOLERANCE`` (300) is how many seconds a timestamp may
 be off, in the past or the future.
+
+Event destinations with the thin payload sign the same way; :func:`parse_event_notification` verifies
+one and returns an :class:`~stripe_identity.EventNotification`, whose ``related_object`` names the
+session (``client.thin_events.fetch_related_object`` fetches it). Deliveries through Amazon
+EventBridge or Azure Event Grid carry no signature (the cloud provider authenticated them):
+:func:`parse_event_notification_from_cloud_provider` and :func:`construct_event_from_cloud_provider`
+take the Stripe event out of their envelope.
 """
 
 from __future__ import annotations
@@ -22,16 +29,24 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections.abc import Mapping
+from typing import Any
 
-from ._decoding import decode_event
+import orjson
+
+from ._decoding import decode_event, decode_event_notification
+from ._envelopes import unwrap
 from ._errors import SignatureVerificationError, WebhookPayloadError
-from ._models import Event
+from ._models import Event, EventNotification
 
 __all__ = [
     "DEFAULT_TOLERANCE",
     "compute_signature",
     "construct_event",
+    "construct_event_from_cloud_provider",
     "generate_test_header",
+    "parse_event_notification",
+    "parse_event_notification_from_cloud_provider",
     "verify_header",
 ]
 
@@ -130,3 +145,51 @@ def construct_event(
         return decode_event(_as_bytes(payload))
     except ValueError as exc:
         raise WebhookPayloadError(f"The signature is valid, but {exc}", sig_header) from None
+
+
+def parse_event_notification(
+    payload: bytes | str, sig_header: str, secret: str, tolerance: int = DEFAULT_TOLERANCE
+) -> EventNotification:
+    """Verify the signature, then parse an event destination's thin payload into an
+    :class:`EventNotification`."""
+    verify_header(payload, sig_header, secret, tolerance)
+    try:
+        return decode_event_notification(_as_bytes(payload))
+    except ValueError as exc:
+        raise WebhookPayloadError(f"The signature is valid, but {exc}", sig_header) from None
+
+
+def parse_event_notification_from_cloud_provider(
+    payload: bytes | str | Mapping[str, Any],
+) -> EventNotification:
+    """The thin event notification in an EventBridge or Event Grid delivery: its body, or the JSON
+    object a Lambda or Azure Function is handed (no signature to check: call it only on what the
+    cloud provider delivered)."""
+    try:
+        return decode_event_notification(_unwrapped(payload))
+    except ValueError as exc:
+        raise WebhookPayloadError(f"Not a thin event notification: {exc}", None) from None
+
+
+def construct_event_from_cloud_provider(payload: bytes | str | Mapping[str, Any]) -> Event:
+    """The snapshot event in an EventBridge or Event Grid delivery, as
+    :func:`parse_event_notification_from_cloud_provider` takes it."""
+    try:
+        return decode_event(_unwrapped(payload))
+    except ValueError as exc:
+        raise WebhookPayloadError(f"Not a snapshot event: {exc}", None) from None
+
+
+def _unwrapped(payload: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(payload, Mapping):
+        data: Any = dict(payload)
+    elif isinstance(payload, (bytes, bytearray, memoryview, str)):
+        try:
+            data = orjson.loads(_as_bytes(payload))
+        except orjson.JSONDecodeError:
+            raise ValueError("the payload is not JSON") from None
+    else:
+        raise ValueError(f"the payload is a {type(payload).__name__}, not JSON or a JSON object")
+    if not isinstance(data, dict):
+        raise ValueError("the payload is not a JSON object")
+    return unwrap(data)

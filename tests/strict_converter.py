@@ -109,6 +109,14 @@ def _inner_hook(conv: cattrs.Converter, kind: Kind, exactly: Callable[[type], Ho
             return [item(x, kind.inner) for x in value]
 
         return str_list
+    if name == "model_list":
+
+        def model_list(value: Any, _: Any) -> Any:
+            if value.__class__ is not list:
+                raise TypeError(f"expected a list, got {type(value).__name__}")
+            return [conv.structure(x, kind.inner) for x in value]
+
+        return model_list
     if name == "model":
         return lambda value, _: conv.structure(value, kind.inner)
     if name == "expandable":

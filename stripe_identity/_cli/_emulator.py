@@ -106,6 +106,19 @@ def _options(emu: argparse.ArgumentParser) -> None:
         help="the whsec_... secret that signs them (with --webhook-url)",
     )
     emu.add_argument(
+        "--event-destination-url",
+        type=http_url,
+        default=None,
+        metavar="URL",
+        help="post signed thin event notifications (v1.identity.verification_session.*) here",
+    )
+    emu.add_argument(
+        "--event-destination-secret",
+        default=None,
+        metavar="SECRET",
+        help="the whsec_... secret that signs them (with --event-destination-url)",
+    )
+    emu.add_argument(
         "--rate-limits",
         type=rate_limits,
         default=None,
@@ -126,6 +139,11 @@ def _emulator(args: argparse.Namespace) -> Any:
 
     if (args.webhook_url is None) != (args.webhook_secret is None):
         raise UsageError("--webhook-url and --webhook-secret go together")
+    if (args.event_destination_url is None) != (args.event_destination_secret is None):
+        raise UsageError("--event-destination-url and --event-destination-secret go together")
+    destinations = []
+    if args.event_destination_url is not None:
+        destinations.append((args.event_destination_url, args.event_destination_secret))
     rates = (args.fault_5xx, args.fault_429, args.fault_reset_before, args.fault_reset_after)
     if sum(rates) > 1:
         raise UsageError(f"the --fault-* rates add up to {sum(rates):g}, more than 1")
@@ -148,6 +166,7 @@ def _emulator(args: argparse.Namespace) -> Any:
         redaction_delay=args.redaction_delay,
         rate_limits=args.rate_limits,
         public_url=args.public_url,
+        event_destinations=destinations,
     )
 
 
@@ -165,6 +184,8 @@ async def _serve(emulator: Any, args: argparse.Namespace) -> None:
         _banner(emulator, args.public_url)
         if args.webhook_url:
             print(f"  signed webhook events go to {args.webhook_url}", flush=True)
+        if args.event_destination_url:
+            print(f"  signed thin events go to {args.event_destination_url}", flush=True)
         print("  press Ctrl-C to stop", flush=True)
         await stop.wait()
     finally:

@@ -1,12 +1,14 @@
 """Everything that turns bytes from the API (or a webhook) into what the caller gets.
 
-Four entry points, used by every part of the SDK that reads JSON:
+Five entry points, used by every part of the SDK that reads JSON:
 
 * :func:`decode_model`: a response into a model (a session, a page of them...), with the response's
   metadata attached;
 * :func:`decode_raw`: a response into a plain dict, for ``raw_request``;
 * :func:`decode_error`: a non-2xx response into the typed error it stands for;
-* :func:`decode_event`: a webhook payload into an :class:`~stripe_identity.Event`.
+* :func:`decode_event`: a webhook payload into an :class:`~stripe_identity.Event`;
+* :func:`decode_event_notification`: an event destination's thin payload into an
+  :class:`~stripe_identity.EventNotification`.
 
 Whatever the API, a proxy or a sender puts in front of them, the caller gets a model or a
 :class:`StripeError` carrying the status and ``Request-Id``: never a JSON or ``TypeError``. The
@@ -29,11 +31,18 @@ from .._errors import (
     RateLimitError,
     StripeError,
 )
-from .._models import APIResource, ErrorObject, Event, RawObject
+from .._models import APIResource, ErrorObject, Event, EventNotification, RawObject
 from .._response import Response, ResponseMeta
 from ._engine import structure
 
-__all__ = ["decode_error", "decode_event", "decode_model", "decode_raw", "structure"]
+__all__ = [
+    "decode_error",
+    "decode_event",
+    "decode_event_notification",
+    "decode_model",
+    "decode_raw",
+    "structure",
+]
 
 T = TypeVar("T", bound=APIResource)
 
@@ -61,19 +70,50 @@ def decode_raw(response: Response) -> RawObject:
     return obj
 
 
-def decode_event(payload: bytes) -> Event:
-    """A webhook payload as an event; ``ValueError`` (with the reason) when it is not one."""
-    try:
-        data = orjson.loads(payload)
-    except orjson.JSONDecodeError:
-        raise ValueError("the payload is not JSON") from None
-    if not isinstance(data, dict) or data.get("object") != "event":
+def decode_event(payload: bytes | dict[str, Any]) -> Event:
+    """A webhook payload (bytes, or its JSON object) as an event; ``ValueError`` (with the reason)
+    when it is not one."""
+    data = _payload_json(payload)
+    if data.get("object") == "v2.core.event":
+        raise ValueError(
+            "the payload is a thin event notification: read it with parse_event_notification"
+        )
+    if data.get("object") != "event":
         raise ValueError("the payload is not an event object")
     try:
         event: Event = structure(data, Event)
     except Exception as exc:
         raise ValueError(f"the payload is a malformed event ({type(exc).__name__}: {exc})") from None
     return event
+
+
+def decode_event_notification(payload: bytes | dict[str, Any]) -> EventNotification:
+    """An event destination's thin payload (bytes, or its JSON object) as a notification;
+    ``ValueError`` (with the reason) when it is not one."""
+    data = _payload_json(payload)
+    if data.get("object") == "event":
+        raise ValueError("the payload is a snapshot event, not a thin one: read it with construct_event")
+    if data.get("object") != "v2.core.event":
+        raise ValueError("the payload is not a thin event notification (object 'v2.core.event')")
+    try:
+        notification: EventNotification = structure(data, EventNotification)
+    except Exception as exc:
+        raise ValueError(
+            f"the payload is a malformed notification ({type(exc).__name__}: {exc})"
+        ) from None
+    return notification
+
+
+def _payload_json(payload: bytes | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(payload, dict):
+        return payload
+    try:
+        data = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        raise ValueError("the payload is not JSON") from None
+    if not isinstance(data, dict):
+        raise ValueError("the payload is not a JSON object")
+    return data
 
 
 def _json_of(response: Response) -> Any:

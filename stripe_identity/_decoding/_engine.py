@@ -206,6 +206,18 @@ def _check_field(
         checks.append(f"    bad({name!r}, {expected!r}, {v})")
         checks.extend([f"if {v} is not None:", *(f"    {x}" for x in loop)] if guard else loop)
         return list if kind.name == "str_list" else None
+    if kind.name == "model_list":
+        # Nested models in a list: each checked now, their shells built when the field is first read.
+        item = decoder(kind.inner)
+        assert item.check is not None
+        assert item.shell is not None
+        namespace[f"check_{index}"] = item.check
+        loop = [f"for x in {v}:", f"    check_{index}(x)"]
+        checks.append(f"if {guard}{v}.__class__ is not list:")
+        checks.append(f"    bad({name!r}, 'a list', {v})")
+        checks.extend([f"if {v} is not None:", *(f"    {x}" for x in loop)] if guard else loop)
+        shell = item.shell
+        return lambda value: [shell(x) for x in value]
     if kind.name == "model":
         # A nested model: checked now, its shell built when the field is first read.
         nested = decoder(kind.inner)

@@ -26,6 +26,8 @@ _UNIONS = (Union, types.UnionType)
 #:     documented ones and ``open`` says whether others are kept (``Literal[...] | str``).
 #: ``str_map``, ``str_list``
 #:     an object of strings (metadata), a list of strings (or of enum values).
+#: ``model_list``
+#:     a list of nested models (``inner``): the events of a v2 list page.
 #: ``json_object``
 #:     any JSON object, kept as a dict (an event's ``previous_attributes``).
 #: ``model``
@@ -42,6 +44,7 @@ KindName = Literal[
     "bool",
     "str_map",
     "str_list",
+    "model_list",
     "json_object",
     "model",
     "expandable",
@@ -91,6 +94,8 @@ def _classify(tp: Any) -> Kind | None:
         return Kind("json_object")
     if get_origin(tp) is list:
         (item,) = get_args(tp)
+        if _is_model(item):
+            return Kind("model_list", inner=item)
         if classify(item).name == "str":
             return Kind("str_list", inner=item)
         return None

@@ -16,6 +16,14 @@ from ._raw import RawObject
 from .ephemeral_keys import EphemeralKey
 from .events import Event, EventData, EventRequest
 from .files import File, FileLink
+from .thin_events import (
+    EventNotification,
+    EventReason,
+    EventReasonRequest,
+    RelatedObject,
+    ThinEvent,
+    ThinEventList,
+)
 from .verification_reports import (
     DocumentReport,
     DocumentReportError,
@@ -57,6 +65,9 @@ __all__ = [
     "ErrorObject",
     "Event",
     "EventData",
+    "EventNotification",
+    "EventReason",
+    "EventReasonRequest",
     "EventRequest",
     "File",
     "FileLink",
@@ -72,10 +83,13 @@ __all__ = [
     "ProvidedDetails",
     "RawObject",
     "Redaction",
+    "RelatedObject",
     "RelatedPerson",
     "SelfieReport",
     "SelfieReportError",
     "StripeObject",
+    "ThinEvent",
+    "ThinEventList",
     "VerificationReport",
     "VerificationReportOptions",
     "VerificationSession",

@@ -124,9 +124,12 @@ def _field_names(cls: type) -> frozenset[str]:
 
 @attrs.frozen(kw_only=True, slots=False)
 class ErrorObject(StripeObject):
-    """The ``error`` member of an error response body (the typed form of ``StripeError.json_body``)."""
+    """The ``error`` member of an error response body (the typed form of ``StripeError.json_body``).
 
-    type: ErrorType
+    v1 and v2 (``/v2/...``) errors share it: v2 sends ``type``, ``code``, ``message`` and sometimes
+    ``user_message``, and may leave ``type`` out."""
+
+    type: ErrorType | None = None
     code: str | None = None
     message: str | None = None
     param: str | None = None
@@ -138,3 +141,4 @@ class ErrorObject(StripeObject):
     network_decline_code: str | None = None
     payment_method_type: str | None = None
     charge: str | None = None
+    user_message: str | None = None

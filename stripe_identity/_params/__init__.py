@@ -39,6 +39,12 @@ from .files import (
     FileRetrieveParams,
     FileRetrieveParamsDict,
 )
+from .thin_events import (
+    ThinEventCreatedFilter,
+    ThinEventCreatedFilterDict,
+    ThinEventListParams,
+    ThinEventListParamsDict,
+)
 from .verification_reports import (
     VerificationReportListParams,
     VerificationReportListParamsDict,
@@ -100,6 +106,10 @@ __all__ = [
     "ProvidedDetailsParamsDict",
     "RelatedPersonParams",
     "RelatedPersonParamsDict",
+    "ThinEventCreatedFilter",
+    "ThinEventCreatedFilterDict",
+    "ThinEventListParams",
+    "ThinEventListParamsDict",
     "Timestamp",
     "VerificationReportListParams",
     "VerificationReportListParamsDict",

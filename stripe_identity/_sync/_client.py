@@ -30,6 +30,7 @@ from stripe_identity._sync._resources import (
     EventService,
     FileLinkService,
     FileService,
+    ThinEventService,
     VerificationReportService,
     VerificationSessionService,
 )
@@ -159,6 +160,11 @@ class StripeIdentity(SyncClientBase):
     def events(self) -> EventService:
         """The account's events, to catch up on missed webhooks."""
         return EventService(self._runner, lambda: self._async().events)
+
+    @functools.cached_property
+    def thin_events(self) -> ThinEventService:
+        """Thin events (``v2.core.event``) and the sessions their notifications name."""
+        return ThinEventService(self._runner, lambda: self._async().thin_events)
 
     def raw_request(
         self,

@@ -6,9 +6,10 @@ restricted-key rules for sensitive results), and the endpoints an integration ne
 ephemeral keys, files and their contents, file links, events. Each session's ``url`` opens a
 verification page on the emulator where a tester picks the outcome, as on Stripe's hosted flow;
 :meth:`Emulator.submit` does the same from code. It signs and delivers webhook events (each on its
-own, retried as :class:`WebhookRetries` says), enforces rate limits and injects faults on request
-(``FAULT_KINDS`` names the kinds a :class:`Faults` rates and ``emu.stats()`` counts). It knows
-nothing of the SDK's client: it speaks HTTP only.
+own, retried as :class:`WebhookRetries` says) and, to event destinations (:class:`EventDestination`),
+signed thin event notifications (``GET /v2/core/events`` serves the thin events). It enforces rate
+limits and injects faults on request (``FAULT_KINDS`` names the kinds a :class:`Faults` rates and
+``emu.stats()`` counts). It knows nothing of the SDK's client: it speaks HTTP only.
 
     from stripe_identity.emulator import Emulator
 
@@ -18,9 +19,10 @@ nothing of the SDK's client: it speaks HTTP only.
 
 from __future__ import annotations
 
+from ._destinations import EventDestination
 from ._emulator import Emulator
 from ._faults import FAULT_KINDS, Faults
 from ._ratelimit import RateLimits
 from ._webhooks import WebhookRetries
 
-__all__ = ["FAULT_KINDS", "Emulator", "Faults", "RateLimits", "WebhookRetries"]
+__all__ = ["FAULT_KINDS", "Emulator", "EventDestination", "Faults", "RateLimits", "WebhookRetries"]

@@ -2,8 +2,8 @@
 
 Outermost first::
 
-    request log -> envelope (Stripe's error shape) -> routing -> auth -> rate limits -> faults
-        -> params -> idempotency -> latency -> the resource's handler
+    request log -> envelope (Stripe's error shape) -> routing -> auth -> Stripe-Version
+        -> rate limits -> faults -> params -> idempotency -> latency -> the resource's handler
 
 Each is an aiohttp middleware of its own module and reads what the outer ones found from the
 request's ``Call``. The resources (``resources/``) register their routes on one router; the router
@@ -30,6 +30,7 @@ from aiohttp import web
 
 from ._auth import auth_middleware
 from ._context import call_of
+from ._destinations import Destinations
 from ._envelope import envelope_middleware, json_response
 from ._faults import FaultPlan, Faults, fault_middleware, latency_middleware
 from ._idempotency import IdempotencyStore, idempotency_middleware
@@ -40,6 +41,8 @@ from ._ratelimit import RateLimitChecker, RateLimits, rate_limit_middleware
 from ._routing import Router, route_middleware
 from ._spec import API_VERSION
 from ._state import State
+from ._thin_events import ThinEventStore
+from ._versions import version_middleware
 from ._webhooks import WebhookSender
 from .resources import routes
 from .resources.ephemeral_keys import EphemeralKeyStore
@@ -65,6 +68,7 @@ class EmulatorApp:
         rate_limits: RateLimits | None,
         webhooks: WebhookSender | None,
         base_url: Callable[[], str],
+        destinations: Destinations | None = None,
     ) -> None:
         # Without a seed, every emulator draws its own ids: a restarted one must not hand out ids
         # a user's database already holds.
@@ -76,6 +80,8 @@ class EmulatorApp:
         self.rate_limiter = RateLimitChecker(rate_limits) if rate_limits is not None else None
         self.log = RequestLog()
         self.webhooks = webhooks
+        self.destinations = destinations
+        self.thin_events = ThinEventStore(self.ids, time.time)
         clock = _now
         self.files = FileStore(self.ids, clock, base_url)
         self.file_links = FileLinkStore(self.ids, clock, base_url, self.files)
@@ -83,7 +89,7 @@ class EmulatorApp:
             self.ids,
             api_version=API_VERSION,
             schedule=self._schedule,
-            on_event=webhooks.enqueue if webhooks is not None else _ignore,
+            on_event=self._emitted,
             files=self.files,
             page_url=lambda token: f"{base_url()}/verify/{token}",
             processing_delay=processing_delay,
@@ -100,6 +106,7 @@ class EmulatorApp:
                 envelope_middleware(),
                 route_middleware(router),
                 auth_middleware(self.ephemeral_keys.authorize),
+                version_middleware(),
                 rate_limit_middleware(self.rate_limiter),
                 fault_middleware(self),
                 params_middleware(),
@@ -108,6 +115,15 @@ class EmulatorApp:
                 _dispatch,
             ],
         )
+
+    def _emitted(self, event: dict[str, Any]) -> None:
+        """Where each snapshot event goes: the webhook endpoint, and its thin twin to the event
+        destinations."""
+        if self.webhooks is not None:
+            self.webhooks.enqueue(event)
+        thin = self.thin_events.record(event)
+        if thin is not None and self.destinations is not None:
+            self.destinations.deliver(thin)
 
     def _schedule(self, delay: float, callback: Callable[[], None]) -> None:
         loop = asyncio.get_running_loop()
@@ -133,6 +149,9 @@ class EmulatorApp:
             self.rate_limiter.reset()
         if self.webhooks is not None:
             self.webhooks.reset()
+        self.thin_events.reset()
+        if self.destinations is not None:
+            self.destinations.reset()
 
     def stats(self) -> dict[str, Any]:
         """What ``emu.stats()`` and ``GET /_emulator/stats`` both answer."""
@@ -144,6 +163,7 @@ class EmulatorApp:
             "sessions": len(self.state.sessions),
             "reports": len(self.state.reports),
             "events": len(self.state.events),
+            "thin_events": len(self.thin_events.events),
             "files": len(self.files.objects),
             "file_links": len(self.file_links.objects),
             "ephemeral_keys": len(self.ephemeral_keys.objects),
@@ -152,11 +172,9 @@ class EmulatorApp:
             stats["rate_limits"] = self.rate_limiter.stats()
         if self.webhooks is not None:
             stats["webhooks"] = self.webhooks.stats()
+        if self.destinations is not None:
+            stats["event_destinations"] = self.destinations.stats()
         return stats
-
-
-def _ignore(event: dict[str, Any]) -> None:
-    """Where events go when no webhook endpoint is set: they stay listed, nothing is sent."""
 
 
 def _now() -> int:

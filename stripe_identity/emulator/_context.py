@@ -64,6 +64,12 @@ class Call:
     body: bytes = b""
     fault: str | None = None
     aborted: bool = False
+    stripe_version: str | None = None  # the Stripe-Version asked for, once checked
+
+    @property
+    def is_v2(self) -> bool:
+        """Whether the request is for the v2 namespace (JSON errors of v2's shape)."""
+        return self.request.path.startswith("/v2/")
 
     @property
     def operation(self) -> str:

@@ -22,6 +22,7 @@ from aiohttp import web
 
 from .._loop_thread import LoopThread
 from ._app import EmulatorApp
+from ._destinations import Destinations, EventDestination, destination_of
 from ._failures import APIFailure
 from ._faults import Faults
 from ._ratelimit import RateLimits
@@ -57,6 +58,9 @@ class Emulator:
         rate_limits: enforce Stripe's rate limits: ``"test"`` or ``"live"`` (Stripe's documented
             figures, per-endpoint limits included), an int N (N requests per second per API key and
             nothing lower per endpoint), or a :class:`RateLimits`. Off by default.
+        event_destinations: :class:`EventDestination` objects (or ``(url, secret)`` pairs) that receive
+            a signed thin event notification for each Identity event, delivered and retried as
+            webhooks are (``webhook_retries``); ``GET /v2/core/events`` lists the thin events.
     """
 
     def __init__(
@@ -75,6 +79,7 @@ class Emulator:
         rate_limits: RateLimits | int | str | None = None,
         webhook_retries: WebhookRetries | Sequence[float] | None = None,
         public_url: str | None = None,
+        event_destinations: Sequence[EventDestination | tuple[str, str]] = (),
     ) -> None:
         if (webhook_url is None) != (webhook_secret is None):
             raise ValueError("webhook_url and webhook_secret go together")
@@ -87,6 +92,8 @@ class Emulator:
         if webhook_url is not None and webhook_secret is not None:
             endpoint = WebhookEndpoint(http_url(webhook_url, "webhook_url"), webhook_secret)
             self._webhooks = WebhookSender([endpoint], retries)
+        destinations = [destination_of(value) for value in event_destinations]
+        self._destinations = Destinations(destinations, retries) if destinations else None
         self._app = EmulatorApp(
             faults=dict(faults) if isinstance(faults, Mapping) else faults,
             latency=latency,
@@ -96,6 +103,7 @@ class Emulator:
             rate_limits=_rate_limits(rate_limits),
             webhooks=self._webhooks,
             base_url=lambda: self.public_url,
+            destinations=self._destinations,
         )
         self._runner: web.AppRunner | None = None
         self._thread: LoopThread | None = None  # with Emulator(): the loop it serves on
@@ -152,6 +160,8 @@ class Emulator:
         self._runner = runner
         if self._webhooks is not None:
             await self._webhooks.start()
+        if self._destinations is not None:
+            await self._destinations.start()
 
     async def stop(self) -> None:
         """Stop serving, giving webhook attempts under way a second to finish; what ``async with``
@@ -161,6 +171,8 @@ class Emulator:
             return
         if self._webhooks is not None:
             await self._webhooks.stop()
+        if self._destinations is not None:
+            await self._destinations.stop()
         await runner.cleanup()
 
     async def __aenter__(self) -> Emulator:
@@ -241,7 +253,8 @@ class Emulator:
         """Counters, as ``GET /_emulator/stats`` answers them: requests by operation and status,
         faults injected, replays, objects held, rate-limited requests, and with a webhook endpoint
         ``webhooks``: ``attempted``, ``succeeded``, ``failed_attempts``, ``given_up`` and
-        ``pending`` (deliveries neither made nor given up)."""
+        ``pending`` (deliveries neither made nor given up); the same under
+        ``event_destinations`` with event destinations."""
         return self._on_loop(self._app.stats)
 
     def create_file(
@@ -260,6 +273,17 @@ class Emulator:
     def events(self, session_id: str | None = None) -> list[dict[str, Any]]:
         """The events emitted so far (oldest first), optionally for one session."""
         return self._on_loop(lambda: self._app.state.events_for([session_id] if session_id else None))
+
+    def thin_events(self, session_id: str | None = None) -> list[dict[str, Any]]:
+        """The thin events (``v2.core.event``) emitted so far, oldest first, optionally for one
+        session."""
+
+        def collect() -> list[dict[str, Any]]:
+            store = self._app.thin_events
+            events = [store.events[event_id] for event_id in store.order]
+            return [e for e in events if session_id in (None, e["related_object"]["id"])]
+
+        return self._on_loop(collect)
 
     def sessions(self) -> list[dict[str, Any]]:
         """Every session held, oldest first (as JSON objects)."""

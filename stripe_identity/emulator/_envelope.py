@@ -2,7 +2,10 @@
 
 Whatever happens below it, the client gets JSON in Stripe's error envelope for what it got wrong (4xx),
 a dropped connection when a fault asked for one, and, for a bug of ours, a 500 ``api_error`` that is
-logged: never a traceback or an HTML error page.
+logged: never a traceback or an HTML error page. Under ``/v2/`` the envelope is v2's: ``type``,
+``code`` and ``message`` only (v2 names a missing object ``not_found`` where v1 says
+``resource_missing``). ``Stripe-Version`` names the version the request asked for, else the
+emulator's own.
 """
 
 from __future__ import annotations
@@ -19,7 +22,13 @@ from ._failures import APIFailure, ConnectionReset
 from ._log import logger
 from ._spec import API_VERSION
 
-__all__ = ["envelope_middleware", "error_response", "json_response", "stripe_headers"]
+__all__ = [
+    "envelope_middleware",
+    "error_response",
+    "json_response",
+    "stripe_headers",
+    "v2_error_body",
+]
 
 Next = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -28,7 +37,7 @@ def stripe_headers(call: Call) -> dict[str, str]:
     """The headers Stripe puts on every API response."""
     return {
         "Request-Id": call.request_id,
-        "Stripe-Version": API_VERSION,
+        "Stripe-Version": call.stripe_version or API_VERSION,
         "Cache-Control": "no-cache, no-store",
     }
 
@@ -42,9 +51,17 @@ def json_response(
     return web.Response(status=status, body=body, headers=headers, content_type="application/json")
 
 
+def v2_error_body(failure: APIFailure) -> dict[str, Any]:
+    """An error in the v2 shape (a ``code`` only where the emulator knows Stripe's)."""
+    error: dict[str, Any] = {"type": failure.type, "message": failure.message}
+    if failure.code is not None:
+        error["code"] = "not_found" if failure.code == "resource_missing" else failure.code
+    return {"error": error}
+
+
 def error_response(call: Call, failure: APIFailure) -> web.Response:
-    body = orjson.dumps(failure.body(call.request_id))
-    return json_response(call, failure.status, body, dict(failure.headers))
+    shaped = v2_error_body(failure) if call.is_v2 else failure.body(call.request_id)
+    return json_response(call, failure.status, orjson.dumps(shaped), dict(failure.headers))
 
 
 def envelope_middleware() -> Any:

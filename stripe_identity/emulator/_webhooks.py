@@ -15,6 +15,9 @@ An event's ``pending_webhooks`` counts the endpoints that have not received it y
 meaning): it stays above 0 for an endpoint that gave up. :meth:`WebhookSender.stop` lets attempts
 under way finish for a short grace period, then cancels what is left; unfinished deliveries resume
 if the emulator starts again. :meth:`WebhookSender.reset` (``emu.reset()``) drops them for good.
+
+A sender made with ``track_pending=False`` posts payloads without that field (thin event
+notifications, see ``_destinations``) and leaves them as they are.
 """
 
 from __future__ import annotations
@@ -118,9 +121,16 @@ class _Delivery:
 class WebhookSender:
     """Delivers every event to every endpoint, each delivery on its own task."""
 
-    def __init__(self, endpoints: Sequence[WebhookEndpoint], retries: WebhookRetries) -> None:
+    def __init__(
+        self,
+        endpoints: Sequence[WebhookEndpoint],
+        retries: WebhookRetries,
+        *,
+        track_pending: bool = True,
+    ) -> None:
         self.endpoints = tuple(endpoints)
         self.retries = retries
+        self.track_pending = track_pending
         self._counts = {endpoint: _Counts() for endpoint in self.endpoints}
         self._waiting: list[_Delivery] = []  # to start when the sender (re)starts
         self._tasks: dict[asyncio.Task[None], _Delivery] = {}
@@ -129,7 +139,8 @@ class WebhookSender:
         self._stopping = False
 
     def enqueue(self, event: dict[str, Any]) -> None:
-        event["pending_webhooks"] = len(self.endpoints)
+        if self.track_pending:
+            event["pending_webhooks"] = len(self.endpoints)
         for endpoint in self.endpoints:
             delivery = _Delivery(event, endpoint)
             if self._session is None or self._stopping:
@@ -226,7 +237,8 @@ class WebhookSender:
             if problem is None:
                 counts.succeeded += 1
                 delivery.done = True
-                event["pending_webhooks"] -= 1
+                if self.track_pending:
+                    event["pending_webhooks"] -= 1
                 if delivery.attempts > 1:
                     logger.info("%s delivered on attempt %d", where, delivery.attempts)
                 return

@@ -187,6 +187,10 @@ def test_emulator_command_serves_logs_and_stops_cleanly_on_sigterm() -> None:
             f"http://127.0.0.1:{dead}/hook",
             "--webhook-secret",
             "whsec_cli0test",
+            "--event-destination-url",
+            f"http://127.0.0.1:{dead}/thin",
+            "--event-destination-secret",
+            "whsec_cli1test",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -219,6 +223,8 @@ def test_emulator_command_serves_logs_and_stops_cleanly_on_sigterm() -> None:
     assert "GET /v1/identity/verification_sessions -> 200 req_" in err  # one line per request
     assert "POST /v1/identity/verification_sessions -> 200 req_" in err
     assert "WARNING webhook evt_" in err and f"127.0.0.1:{dead}/hook failed" in err
+    thin = "(v1.identity.verification_session.created) to "
+    assert "WARNING webhook evt_test_" in err and f"{thin}http://127.0.0.1:{dead}/thin failed" in err
     assert "Traceback" not in err and TEST_KEY not in err
 
 
@@ -332,6 +338,8 @@ def test_parsing_a_command_loads_no_http_client() -> None:
         (["emulator", "--fault-reset-before", "2"], "2 is not a rate"),
         (["emulator", "--fault-reset-after", "nan"], "'nan' is not a finite number"),
         (["emulator", "--webhook-url", "http://127.0.0.1:9/hook"], "go together"),
+        (["emulator", "--event-destination-secret", "whsec_x"], "go together"),
+        (["emulator", "--event-destination-url", "ftp://example.com"], "--event-destination-url"),
         (["emulator", "--fault-5xx", "0.6", "--fault-429", "0.6"], "add up to 1.2, more than 1"),
         (["sessions", "list", "--limit", "0"], "0 is not a page size"),
         (["sessions", "list", "--limit", "101"], "101 is not a page size"),

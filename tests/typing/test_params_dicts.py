@@ -252,6 +252,23 @@ FULL: list[tuple[Any, Mapping[str, Any], object]] = [
             starting_after="link_1",
         ),
     ),
+    (
+        si.ThinEventListParamsDict,
+        {
+            "created": {"gte": "2026-12-01T00:00:00Z", "lt": "2026-12-02T00:00:00Z"},
+            "limit": 5,
+            "object_id": "vs_1",
+            "page": "token",
+            "types": ["v1.identity.verification_session.verified"],
+        },
+        si.ThinEventListParams(
+            created=si.ThinEventCreatedFilter(gte="2026-12-01T00:00:00Z", lt="2026-12-02T00:00:00Z"),
+            limit=5,
+            object_id="vs_1",
+            page="token",
+            types=["v1.identity.verification_session.verified"],
+        ),
+    ),
 ]
 
 DICTS = sorted(name for name in si.__all__ if name.endswith("Dict"))
@@ -276,9 +293,9 @@ def test_every_params_class_has_a_dict() -> None:
     classes = [
         name
         for name in si.__all__
-        if (name.endswith("Params") or name == "CreatedFilter") and attrs.has(getattr(si, name))
+        if name.endswith(("Params", "CreatedFilter")) and attrs.has(getattr(si, name))
     ]
-    assert len(classes) == len(DICTS) == 23
+    assert len(classes) == len(DICTS) == 25
     assert [f"{name}Dict" for name in sorted(classes)] == DICTS
 
 

@@ -14,12 +14,14 @@ from typing import Any, Protocol
 
 from .._context import Route
 from .._state import State
+from .._thin_events import ThinEventStore
 from . import (
     control,
     ephemeral_keys,
     events,
     file_links,
     files,
+    thin_events,
     verification_reports,
     verification_sessions,
     verify_page,
@@ -38,6 +40,7 @@ class Backend(Protocol):
     files: FileStore
     file_links: FileLinkStore
     ephemeral_keys: EphemeralKeyStore
+    thin_events: ThinEventStore
 
     def reset(self) -> None: ...
 
@@ -53,6 +56,7 @@ def routes(backend: Backend) -> list[Route]:
         *files.routes(backend.files, backend.file_links.of_file),
         *file_links.routes(backend.file_links),
         *events.routes(backend.state),
+        *thin_events.routes(backend.thin_events),
         *verify_page.routes(backend.state),
         *control.routes(backend.state, backend.files, backend.reset, backend.stats),
     ]
