@@ -112,7 +112,8 @@ def _one_time_code(value: object, flow_id: str, name: str) -> dict[str, Any]:
     _only(options, ("require_verification",), flow_id, where)
     if "require_verification" not in options:
         return {}
-    return {"require_verification": _flag(options["require_verification"], flow_id, where)}
+    wanted = _flag(options["require_verification"], flow_id, f"{where}.require_verification")
+    return {"require_verification": wanted}
 
 
 def _matching(value: object, flow_id: str) -> dict[str, Any]:
