@@ -1,14 +1,22 @@
 """``PortalRunner``: how the sync facade runs the async client's coroutines.
 
-One anyio blocking portal (an event loop in a helper thread) serves a sync client for its whole life.
-The async client, and so its aiohttp session and connection pool, is created inside that loop, and
-every sync call hands its coroutine to the portal and waits. Many threads may call at once: the
-portal is thread-safe and the loop multiplexes their requests over the one pool.
+One portal, an event loop on a helper thread (:class:`~._loop_thread.LoopThread`), serves a sync
+client for its whole life. The async client, and so its aiohttp session and connection pool, is
+created inside that loop, and every sync call hands its coroutine to the loop and waits. Many
+threads may call at once, and in a process patched by gevent or eventlet many greenlets (a waiting
+greenlet lets the others run): the loop multiplexes their requests over the one pool.
 
-The portal is started when the sync client is built, again in a child after ``os.fork()`` (the
-parent's loop thread does not exist there), and stopped by ``close()`` or at interpreter exit. The
-sync client, its services, pages and iterators all hold the :class:`PortalRunner`; only once every one
-of them is gone (so nothing could call it any more) is the portal stopped by garbage collection.
+The portal is started when the sync client is built, again in a forked child (the parent's loop
+thread does not exist there; a fork that skipped Python's fork hooks, as uWSGI's does, is noticed
+by its pid), and stopped by ``close()`` or at interpreter exit. The sync client, its services, pages
+and iterators all hold the :class:`PortalRunner`; only once every one of them is gone (so nothing
+could call it any more) is the portal stopped by garbage collection.
+
+A sync call blocks its thread, so it is refused from a thread whose event loop is running async
+code (an ``async def`` handler of an aiohttp or ASGI server: blocking there would stall every other
+request), with an error that points to the async client. One exception: in a process where an
+IPython shell is active (a Jupyter notebook's kernel keeps an event loop running in the thread that
+runs each cell), the call blocks, as any synchronous library does there.
 """
 
 from __future__ import annotations
@@ -17,12 +25,14 @@ import asyncio
 import atexit
 import contextlib
 import os
+import platform
+import sys
 import threading
 import weakref
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from anyio.from_thread import BlockingPortal, start_blocking_portal
+from ._loop_thread import LoopThread
 
 if TYPE_CHECKING:
     from ._client import AsyncStripeIdentity
@@ -64,7 +74,7 @@ class PortalRunner:
 
     def __init__(self, factory: Callable[[], AsyncStripeIdentity]) -> None:
         self._portal = _Portal(factory)
-        weakref.finalize(self, self._portal.close)
+        weakref.finalize(self, self._portal.collected)
 
     @property
     def closed(self) -> bool:
@@ -82,7 +92,7 @@ class PortalRunner:
     def call(self, func: Callable[..., Awaitable[T]], *args: Any) -> T:
         """Run ``func(*args)`` on the portal's loop and wait for its result.
 
-        Positional arguments only (anyio's portal takes no keywords): bind keywords with
+        Positional arguments only, as the loop thread takes them: bind keywords with
         ``functools.partial``. If the wait is interrupted (Ctrl-C, or any ``BaseException``), the
         coroutine is cancelled before the exception propagates.
         """
@@ -94,15 +104,14 @@ class PortalRunner:
 
 
 class _Portal:
-    """One blocking portal and the async client that lives on its loop."""
+    """One loop thread and the async client that lives on its loop."""
 
     def __init__(self, factory: Callable[[], AsyncStripeIdentity]) -> None:
         self._factory = factory
         self._lock = threading.Lock()
         self._closed = False
         self._pid = os.getpid()
-        self._portal_cm: contextlib.AbstractContextManager[BlockingPortal] | None = None
-        self._portal: BlockingPortal | None = None
+        self._thread: LoopThread | None = None
         self._client: AsyncStripeIdentity | None = None
         self._loop_thread: int | None = None
 
@@ -121,27 +130,29 @@ class _Portal:
         """Start the portal and the async client now (idempotent)."""
         self._start()
 
-    def _start(self) -> BlockingPortal:
+    def _start(self) -> LoopThread:
         if self._pid != os.getpid():
             self._forget_after_fork()
-        portal = self._portal
-        if portal is not None:
-            return portal
+        thread = self._thread
+        if thread is not None:
+            return thread
         with self._lock:
             if self._closed:
                 raise RuntimeError("this StripeIdentity client is closed: create a new one")
-            if self._portal is None:
-                cm = start_blocking_portal("asyncio", name="stripe-identity-portal")
-                portal = cm.__enter__()
+            if self._thread is None:
+                thread = LoopThread("stripe-identity-portal")
+                if thread.green is not None:
+                    # The client's user agent names the platform, which Python finds out once,
+                    # with a `uname -p` subprocess: gevent runs those only on the main hub's thread.
+                    platform.platform(terse=True)
                 try:
-                    self._client = portal.call(self._open_client)
+                    self._client = thread.run(self._open_client)
                 except BaseException:
-                    cm.__exit__(None, None, None)
+                    thread.stop()
                     raise
-                self._portal_cm = cm
-                self._portal = portal
+                self._thread = thread
                 _LIVE.add(self)
-            return self._portal
+            return self._thread
 
     async def _open_client(self) -> AsyncStripeIdentity:
         self._loop_thread = threading.get_ident()
@@ -151,49 +162,53 @@ class _Portal:
 
     def call(self, func: Callable[..., Awaitable[T]], *args: Any) -> T:
         _refuse_inside_event_loop()
-        portal = self._portal
-        if portal is None or self._pid != os.getpid():
-            portal = self._start()
-        future = portal.start_task_soon(func, *args)
-        try:
-            return future.result()
-        except BaseException:
-            future.cancel()
-            raise
+        thread = self._thread
+        if thread is None or self._pid != os.getpid():
+            thread = self._start()
+        return thread.run(func, *args)
+
+    def collected(self) -> None:
+        """The last handle is gone: close, but never by blocking a gevent or eventlet hub."""
+        thread = self._thread
+        if thread is not None and thread.green is not None:
+            # Collection may run this anywhere, the hub included: close on a greenlet of its own.
+            thread.green.spawn(self.close)
+        else:
+            self.close()
 
     def close(self) -> None:
         if threading.get_ident() == self._loop_thread:
             # Garbage collection can run a finaliser on the loop thread itself, which cannot wait
             # for itself: the portal stays in _LIVE and the exit hook closes it.
             return
+        if self._pid != os.getpid():
+            # Forked by a server that skips Python's fork hooks (uWSGI, unless told otherwise): the
+            # parent's loop is not here to stop, and waiting for it would hang the exit.
+            self._forget_after_fork()
         with self._lock:
             if self._closed:
                 return
             self._closed = True
             _LIVE.discard(self)
-            portal, cm, client = self._portal, self._portal_cm, self._client
-            self._portal = self._portal_cm = self._client = None
-        if portal is None or cm is None:
+            thread, client = self._thread, self._client
+            self._thread = self._client = None
+        if thread is None:
             return
         try:
             if client is not None:
-                portal.call(client.aclose)
+                thread.run(client.aclose)
         finally:
-            cm.__exit__(None, None, None)
+            thread.stop()
 
     def _forget_after_fork(self) -> None:
         # In a forked child the loop thread is gone and the sockets are shared with the parent:
-        # leave them alone and start afresh on the next call. The parent's portal must not be
-        # finalised normally (stopping it would wait forever for the missing thread), so it is
-        # kept alive and marked as not running: if it is ever finalised, anyio's own shutdown
-        # sees a stopped portal and returns at once.
-        if self._portal is not None:
-            with contextlib.suppress(AttributeError):
-                self._portal._event_loop_thread_id = None
-            _ABANDONED_IN_CHILD.append((self._portal_cm, self._portal, self._client))
+        # leave them alone and start afresh on the next call. The parent's loop and client are
+        # kept alive, never finalised (closing them would touch the parent's connections).
+        if self._thread is not None:
+            _ABANDONED_IN_CHILD.append((self._thread, self._client))
         _LIVE.discard(self)
         self._lock = threading.Lock()
-        self._portal = self._portal_cm = self._client = None
+        self._thread = self._client = None
         self._pid = os.getpid()
 
 
@@ -202,7 +217,15 @@ def _refuse_inside_event_loop() -> None:
         asyncio.get_running_loop()
     except RuntimeError:
         return
+    if _ipython_runs_this():
+        return
     raise RuntimeError(
         "the sync StripeIdentity client was called from a thread that is running an event loop, "
         "which it would block. In async code use AsyncStripeIdentity and await its methods."
     )
+
+
+def _ipython_runs_this() -> bool:
+    # IPython (and so a Jupyter kernel) is never imported here: if it runs, it is loaded already.
+    ipython = sys.modules.get("IPython")
+    return ipython is not None and getattr(ipython, "get_ipython", lambda: None)() is not None

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import ssl
 import time
 import warnings
@@ -252,10 +253,14 @@ class AiohttpTransport:
         else:
             pool.drop()
 
-    def __del__(self, _warn: Any = warnings.warn) -> None:
+    def __del__(self, _warn: Any = warnings.warn, _getpid: Any = os.getpid) -> None:
         pool = getattr(self, "_pool", None)
         if pool is None or pool.closed:
             return  # closed, or closed by its loop's end: nothing is left open
+        if pool.pid != _getpid():
+            # A forked child's copy of its parent's pool: its sockets and the loop's selector are
+            # the parent's too, and closing them here would unregister them from under the parent.
+            return
         # One warning that says what to do, instead of aiohttp's "Unclosed client session" and the
         # connection objects it lists: close the pool quietly, then name the fix.
         pool.drop()
@@ -281,6 +286,7 @@ class _Pool:
     def __init__(self, session: aiohttp.ClientSession, loop: asyncio.AbstractEventLoop) -> None:
         self.session = session
         self.loop = loop
+        self.pid = os.getpid()
         self.used_tls = False
         self.closed = False
         self._dropping = False

@@ -12,7 +12,6 @@ for clients in this process. ``emu.public_url`` is the URL it advertises to ever
 
 from __future__ import annotations
 
-import contextlib
 import ssl
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -20,8 +19,8 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from aiohttp import web
-from anyio.from_thread import BlockingPortal, start_blocking_portal
 
+from .._loop_thread import LoopThread
 from ._app import EmulatorApp
 from ._checks import ErrorCodeRefused
 from ._failures import APIFailure
@@ -135,8 +134,7 @@ class Emulator:
             flows=FlowRegistry(verification_flows),
         )
         self._runner: web.AppRunner | None = None
-        self._portal_cm: contextlib.AbstractContextManager[BlockingPortal] | None = None
-        self._portal: BlockingPortal | None = None
+        self._thread: LoopThread | None = None  # with Emulator(): the loop it serves on
         self._loop_thread: int | None = None
 
     @property
@@ -216,14 +214,13 @@ class Emulator:
     # --- background-thread lifecycle -------------------------------------------------------------
 
     def __enter__(self) -> Emulator:
-        cm = start_blocking_portal("asyncio", name="stripe-identity-emulator")
-        portal = cm.__enter__()
+        thread = LoopThread("stripe-identity-emulator")
         try:
-            portal.call(self.start)
+            thread.run(self.start)
         except BaseException:
-            cm.__exit__(None, None, None)
+            thread.stop()
             raise
-        self._portal_cm, self._portal = cm, portal
+        self._thread = thread
         return self
 
     def __exit__(
@@ -236,20 +233,23 @@ class Emulator:
 
     def close(self) -> None:
         """Stop a background-thread emulator (``with Emulator()``)."""
-        portal, cm = self._portal, self._portal_cm
-        self._portal = self._portal_cm = None
-        if portal is None or cm is None:
+        thread, self._thread = self._thread, None
+        if thread is None:
             return
         try:
-            portal.call(self.stop)
+            thread.run(self.stop)
         finally:
-            cm.__exit__(None, None, None)
+            thread.stop()
 
     def _on_loop(self, func: Callable[[], T]) -> T:
         """Run a state operation on the emulator's loop, from whichever thread asks."""
-        portal = self._portal
-        if portal is not None and threading.get_ident() != self._loop_thread:
-            return portal.call(func)
+        thread = self._thread
+        if thread is not None and threading.get_ident() != self._loop_thread:
+
+            async def on_loop() -> T:
+                return func()
+
+            return thread.run(on_loop)
         return func()
 
     # --- driving it ------------------------------------------------------------------------------
