@@ -20,7 +20,8 @@ from tests.conftest import RawHTTP
 pytestmark = pytest.mark.anyio
 
 RESTRICTED = "rk_test_checks0results"
-DETAILS: si.ProvidedDetailsParamsDict = {"email": "jenny@example.com", "phone": "+15555550123"}
+EMAIL, PHONE = "jenny@example.com", "+15555550123"
+DETAILS: si.ProvidedDetailsParamsDict = {"email": EMAIL, "phone": PHONE}
 REPORT_SECTIONS = ("document", "email", "id_number", "phone", "selfie")
 
 
@@ -83,9 +84,7 @@ async def test_a_document_only_session_verifies_no_email_or_phone(
     assert (outputs["id_number"], outputs["id_number_type"]) == (None, None)  # no ID number check
     # What the user was asked to confirm stays where it was: in provided_details.
     retrieved = await emu_client.verification_sessions.retrieve(session.id)
-    assert retrieved.provided_details == si.ProvidedDetails(
-        email=DETAILS["email"], phone=DETAILS["phone"]
-    )
+    assert retrieved.provided_details == si.ProvidedDetails(email=EMAIL, phone=PHONE)
 
 
 async def test_an_id_number_check_verifies_names_dob_and_number_but_no_address(
@@ -110,9 +109,9 @@ async def test_email_and_phone_checks_verify_the_provided_details(
     )
     emulator.submit(session.id)
     outputs, report = await _raw_result(emu_client, session.id)
-    assert (outputs["email"], outputs["phone"]) == (DETAILS["email"], DETAILS["phone"])
-    assert report["email"] == {"email": DETAILS["email"], "error": None, "status": "verified"}
-    assert report["phone"] == {"error": None, "phone": DETAILS["phone"], "status": "verified"}
+    assert (outputs["email"], outputs["phone"]) == (EMAIL, PHONE)
+    assert report["email"] == {"email": EMAIL, "error": None, "status": "verified"}
+    assert report["phone"] == {"error": None, "phone": PHONE, "status": "verified"}
 
     # Without provided details, the code goes to the persona's address and number.
     bare = await emu_client.verification_sessions.create(
