@@ -8,6 +8,7 @@ behind, whatever happened inside it.
         page = await browser.new_page()
         await page.goto(url)
         await page.check("input[value=verified]")
+        await page.fill("input[name=code]", "123456")
         await page.click("button[type=submit]")  # returns once the next document has loaded
         assert await page.url() == return_url
 
@@ -244,6 +245,14 @@ class Page:
         await self._mouse_click(selector)
         if not await self.evaluate(checked):
             raise BrowserError(f"{selector} is not checked after clicking it")
+
+    async def fill(self, selector: str, text: str) -> None:
+        """Type ``text`` into a text field as a user would: click it, then type."""
+        await self._mouse_click(selector)
+        focused = f"document.activeElement === document.querySelector({json.dumps(selector)})"
+        if not await self.evaluate(focused):
+            raise BrowserError(f"{selector} has no focus after clicking it")
+        await self._cdp.send("Input.insertText", text=text)
 
     async def select(self, selector: str, value: str) -> None:
         """Choose the option of a <select> that has this value."""

@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from ._status import EPILOG, EXIT_OK, UsageError
-from ._values import base_url, http_url, port, rate, rate_limits, seconds
+from ._values import base_url, http_url, port, rate, rate_limits, seconds, verification_flows
 
 __all__ = ["ListenError", "add_demo", "add_emulator"]
 
@@ -119,6 +119,15 @@ def _options(emu: argparse.ArgumentParser) -> None:
         help="the whsec_... secret that signs them (with --event-destination-url)",
     )
     emu.add_argument(
+        "--verification-flows",
+        type=verification_flows,
+        default=None,
+        metavar="FILE.json",
+        help="the verification flows sessions can be created from: a JSON object of flow id to "
+        '{"type": ..., "options": {...}} (default: the emulator\'s two, '
+        "vf_emulator_document_email_phone and vf_emulator_id_number_phone)",
+    )
+    emu.add_argument(
         "--rate-limits",
         type=rate_limits,
         default=None,
@@ -167,6 +176,7 @@ def _emulator(args: argparse.Namespace) -> Any:
         rate_limits=args.rate_limits,
         public_url=args.public_url,
         event_destinations=destinations,
+        verification_flows=args.verification_flows,
     )
 
 

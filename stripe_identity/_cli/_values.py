@@ -24,6 +24,7 @@ __all__ = [
     "rate",
     "rate_limits",
     "seconds",
+    "verification_flows",
 ]
 
 
@@ -98,6 +99,18 @@ def rate_limits(text: str) -> Any:
 
     try:
         return RateLimits.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def verification_flows(text: str) -> dict[str, Any]:
+    """A JSON file of verification flows (flow id to flow), read and checked."""
+    from ..emulator._flows import read_flows_file
+
+    try:
+        return read_flows_file(text)
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {text}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 

@@ -11,6 +11,14 @@ signed thin event notifications (``GET /v2/core/events`` serves the thin events)
 limits and injects faults on request (``FAULT_KINDS`` names the kinds a :class:`Faults` rates and
 ``emu.stats()`` counts). It knows nothing of the SDK's client: it speaks HTTP only.
 
+What it says follows from what the session asks for: a session runs the checks its type, options
+or verification flow call for (``_checks``; flows come from a registry, ``DEFAULT_VERIFICATION_FLOWS``
+unless ``verification_flows=`` says otherwise), its report has those sections only and
+``verified_outputs`` only what they verified, and a failure must name a code of one of them
+(:class:`SubmitError` otherwise). Objects created for a connected account (``Stripe-Account`` or
+``Stripe-Context``) are that account's alone, and their events go to Connect endpoints
+(:class:`WebhookEndpoint` with ``connect=True``). Events name the API request that caused them.
+
     from stripe_identity.emulator import Emulator
 
     with Emulator() as emu:
@@ -20,9 +28,20 @@ limits and injects faults on request (``FAULT_KINDS`` names the kinds a :class:`
 from __future__ import annotations
 
 from ._destinations import EventDestination
-from ._emulator import Emulator
+from ._emulator import Emulator, SubmitError
 from ._faults import FAULT_KINDS, Faults
+from ._flows import DEFAULT_VERIFICATION_FLOWS
 from ._ratelimit import RateLimits
-from ._webhooks import WebhookRetries
+from ._webhooks import WebhookEndpoint, WebhookRetries
 
-__all__ = ["FAULT_KINDS", "Emulator", "EventDestination", "Faults", "RateLimits", "WebhookRetries"]
+__all__ = [
+    "DEFAULT_VERIFICATION_FLOWS",
+    "Emulator",
+    "EventDestination",
+    "FAULT_KINDS",
+    "Faults",
+    "RateLimits",
+    "SubmitError",
+    "WebhookEndpoint",
+    "WebhookRetries",
+]

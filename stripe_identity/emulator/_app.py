@@ -28,11 +28,13 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from ._accounts import Owners
 from ._auth import auth_middleware
 from ._context import call_of
 from ._destinations import Destinations
 from ._envelope import envelope_middleware, json_response
 from ._faults import FaultPlan, Faults, fault_middleware, latency_middleware
+from ._flows import FlowRegistry
 from ._idempotency import IdempotencyStore, idempotency_middleware
 from ._log import RequestLog
 from ._objects import IdFactory
@@ -68,6 +70,7 @@ class EmulatorApp:
         rate_limits: RateLimits | None,
         webhooks: WebhookSender | None,
         base_url: Callable[[], str],
+        flows: FlowRegistry,
         destinations: Destinations | None = None,
     ) -> None:
         # Without a seed, every emulator draws its own ids: a restarted one must not hand out ids
@@ -83,7 +86,8 @@ class EmulatorApp:
         self.destinations = destinations
         self.thin_events = ThinEventStore(self.ids, time.time)
         clock = _now
-        self.files = FileStore(self.ids, clock, base_url)
+        self.owners = Owners()
+        self.files = FileStore(self.ids, clock, base_url, self.owners)
         self.file_links = FileLinkStore(self.ids, clock, base_url, self.files)
         self.state = State(
             self.ids,
@@ -92,6 +96,8 @@ class EmulatorApp:
             on_event=self._emitted,
             files=self.files,
             page_url=lambda token: f"{base_url()}/verify/{token}",
+            owners=self.owners,
+            flows=flows,
             processing_delay=processing_delay,
             redaction_delay=redaction_delay,
         )
@@ -140,6 +146,7 @@ class EmulatorApp:
             timer.cancel()
         self._timers.clear()
         self.state.reset()
+        self.owners.reset()
         self.files.reset()
         self.file_links.reset()
         self.ephemeral_keys.reset()

@@ -5,6 +5,9 @@ Basic ``Authorization`` header (as stripe-mock does); live keys and anything els
 The emulator grants a restricted key every Identity permission, including the one Stripe calls
 "Access recent sensitive verification results". An ephemeral key's secret (``ek_test_...``) may only
 retrieve the session it was made for, until it is deleted or expires.
+
+The connected account a request acts for comes from ``Stripe-Account`` or ``Stripe-Context`` (see
+``_accounts``); an ephemeral key acts for its session's account.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ._accounts import account_of_headers
 from ._context import Call, Caller, call_of
 from ._failures import APIFailure
 
@@ -23,8 +27,9 @@ __all__ = ["EphemeralKeyCheck", "auth_middleware", "masked"]
 
 Next = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-#: Raises ``APIFailure`` unless the ephemeral key's secret (the first argument) may make the call.
-EphemeralKeyCheck = Callable[[str, Call], None]
+#: Raises ``APIFailure`` unless the ephemeral key's secret (the first argument) may make the call;
+#: else the connected account the key acts for (``None``: the platform).
+EphemeralKeyCheck = Callable[[str, Call], str | None]
 
 _NO_KEY = (
     "You did not provide an API key. You need to provide your API key in the Authorization "
@@ -63,13 +68,14 @@ def auth_middleware(check_ephemeral_key: EphemeralKeyCheck) -> Any:
             key = _key_of(request.headers.get("Authorization", ""))
             if key is None:
                 raise APIFailure(401, _NO_KEY)
-            account = request.headers.get("Stripe-Account") or None
             prefix, _, rest = key.partition("_")
             mode, _, secret = rest.partition("_")
             if prefix == "ek" and mode == "test" and secret:
-                check_ephemeral_key(key, call)
-                call.caller = Caller("ephemeral", key, account)
+                call.caller = Caller("ephemeral", key, check_ephemeral_key(key, call))
             elif prefix in _KINDS and mode == "test" and secret:
+                account = account_of_headers(
+                    request.headers.get("Stripe-Account"), request.headers.get("Stripe-Context")
+                )
                 call.caller = Caller(_KINDS[prefix], key, account)  # type: ignore[arg-type]
             else:
                 raise APIFailure(

@@ -38,7 +38,8 @@ class Route:
 
 @attrs.frozen
 class Caller:
-    """Who is calling: the key's kind, the key, and the connected account it acts for."""
+    """Who is calling: the key's kind, the key, and the connected account it acts for (from
+    ``Stripe-Account`` or ``Stripe-Context``; for an ephemeral key, its session's account)."""
 
     kind: Literal["secret", "restricted", "ephemeral"]
     key: str = attrs.field(repr=False)
@@ -74,6 +75,11 @@ class Call:
     @property
     def operation(self) -> str:
         return self.route.operation if self.route is not None else "unrouted"
+
+    @property
+    def account(self) -> str | None:
+        """The connected account the request acts for (``None``: the platform itself)."""
+        return self.caller.account if self.caller is not None else None
 
 
 # aiohttp 3.14 warns about plain string keys in a request's storage and offers typed keys instead.

@@ -22,16 +22,39 @@ from aiohttp import web
 
 from .._loop_thread import LoopThread
 from ._app import EmulatorApp
+from ._checks import ErrorCodeRefused
 from ._destinations import Destinations, EventDestination, destination_of
 from ._failures import APIFailure
 from ._faults import Faults
+from ._flows import FlowRegistry
 from ._ratelimit import RateLimits
 from ._urls import advertised_host, http_url
 from ._webhooks import WebhookEndpoint, WebhookRetries, WebhookSender
 
-__all__ = ["Emulator"]
+__all__ = ["Emulator", "SubmitError"]
 
 T = TypeVar("T")
+
+
+class SubmitError(ValueError):
+    """:meth:`Emulator.submit` was refused, as ``POST /_emulator/.../submit`` refuses it with a 400.
+
+    ``param`` names what was wrong (``outcome``, ``error_code``, ``session``...). When the error
+    code belongs to a check the session does not run, ``error_code`` is that code and ``checks``
+    the checks the session runs; otherwise they are ``None`` and ``()``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        param: str | None = None,
+        error_code: str | None = None,
+        checks: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.param = param
+        self.error_code = error_code
+        self.checks = checks
 
 
 class Emulator:
@@ -44,7 +67,12 @@ class Emulator:
         seed: makes ids, tokens and injected faults reproducible (without one, each emulator
             draws its own, so a restarted emulator never repeats the ids of an earlier run).
         webhook_url, webhook_secret: where to post signed events (an absolute http(s) URL), and
-            the secret to sign them with. Each event is delivered on its own, in no set order.
+            the secret to sign them with: the platform's endpoint, which gets the platform's own
+            events. Each event is delivered on its own, in no set order.
+        webhook_endpoints: more endpoints, each a :class:`WebhookEndpoint`: a Connect endpoint
+            (``connect=True``) gets the events of connected accounts (the objects created with
+            ``Stripe-Account`` or ``Stripe-Context``), each carrying ``account``; an endpoint with
+            an ``api_version`` gets its events with that version.
         webhook_retries: a :class:`WebhookRetries`, or the delays in seconds between attempts: when
             a failed delivery is tried again before it is given up (default: Stripe's live-mode
             backoff, compressed from three days to about a minute).
@@ -61,6 +89,10 @@ class Emulator:
         event_destinations: :class:`EventDestination` objects (or ``(url, secret)`` pairs) that receive
             a signed thin event notification for each Identity event, delivered and retried as
             webhooks are (``webhook_retries``); ``GET /v2/core/events`` lists the thin events.
+        verification_flows: the verification flows sessions can be created from
+            (``verification_flow="vf_..."``), a mapping of flow id to flow (``{"type": "document",
+            "options": {...}}``: see ``DEFAULT_VERIFICATION_FLOWS``, the ones held without it).
+            A flow is the only way to run email and phone one-time-code checks and matching.
     """
 
     def __init__(
@@ -80,6 +112,8 @@ class Emulator:
         webhook_retries: WebhookRetries | Sequence[float] | None = None,
         public_url: str | None = None,
         event_destinations: Sequence[EventDestination | tuple[str, str]] = (),
+        webhook_endpoints: Sequence[WebhookEndpoint] = (),
+        verification_flows: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         if (webhook_url is None) != (webhook_secret is None):
             raise ValueError("webhook_url and webhook_secret go together")
@@ -88,10 +122,11 @@ class Emulator:
         self._ssl_context = ssl_context
         self._public_url = http_url(public_url, "public_url", query=False) if public_url else None
         retries = _webhook_retries(webhook_retries)
-        self._webhooks = None
+        endpoints = _endpoints(webhook_endpoints)
         if webhook_url is not None and webhook_secret is not None:
-            endpoint = WebhookEndpoint(http_url(webhook_url, "webhook_url"), webhook_secret)
-            self._webhooks = WebhookSender([endpoint], retries)
+            own = WebhookEndpoint(http_url(webhook_url, "webhook_url"), webhook_secret)
+            endpoints.insert(0, own)
+        self._webhooks = WebhookSender(endpoints, retries) if endpoints else None
         destinations = [destination_of(value) for value in event_destinations]
         self._destinations = Destinations(destinations, retries) if destinations else None
         self._app = EmulatorApp(
@@ -104,6 +139,7 @@ class Emulator:
             webhooks=self._webhooks,
             base_url=lambda: self.public_url,
             destinations=self._destinations,
+            flows=FlowRegistry(verification_flows),
         )
         self._runner: web.AppRunner | None = None
         self._thread: LoopThread | None = None  # with Emulator(): the loop it serves on
@@ -235,14 +271,20 @@ class Emulator:
     ) -> dict[str, Any]:
         """Play the end user: submit the session's verification flow.
 
-        ``outcome="verified"`` verifies it (with ``verified_outputs`` and a VerificationReport);
-        ``"requires_input"`` fails a check, leaving ``last_error`` with ``error_code`` (or the check's
-        generic code). Returns the session as the API would show it.
+        ``outcome="verified"`` verifies it (with ``verified_outputs`` and a VerificationReport;
+        email and phone one-time codes count as typed right); ``"requires_input"`` fails a check,
+        leaving ``last_error`` with ``error_code`` (or the main check's generic code). The code must
+        be one of a check the session runs, or a session-level one (``abandoned``...). Returns the
+        session as the API would show it; raises :class:`SubmitError` when refused.
         """
         try:
             return self._on_loop(lambda: self._app.state.submit(session_id, outcome, error_code))
+        except ErrorCodeRefused as refused:
+            raise SubmitError(
+                refused.message, refused.param, refused.error_code, refused.checks
+            ) from None
         except APIFailure as failure:
-            raise ValueError(failure.message) from None
+            raise SubmitError(failure.message, failure.param) from None
 
     def reset(self) -> None:
         """Forget every session, report, event, idempotency key and counter, and drop the webhook
@@ -262,13 +304,15 @@ class Emulator:
         size: int,
         purpose: str = "identity_document_downloadable",
         cut_after: int | None = None,
+        account: str | None = None,
     ) -> dict[str, Any]:
         """Add a File of ``size`` generated bytes (a big download, say).
 
         With ``cut_after``, every download of it breaks off after that many bytes, as a dropped
-        connection would. Returns the File object as the API shows it.
+        connection would. It belongs to the platform, or to the connected ``account``. Returns the
+        File object as the API shows it.
         """
-        return self._on_loop(lambda: self._app.files.create(purpose, size, cut_after))
+        return self._on_loop(lambda: self._app.files.create(purpose, size, cut_after, account))
 
     def events(self, session_id: str | None = None) -> list[dict[str, Any]]:
         """The events emitted so far (oldest first), optionally for one session."""
@@ -290,6 +334,16 @@ class Emulator:
         return self._on_loop(
             lambda: [dict(self._app.state.sessions[i]) for i in self._app.state.session_order]
         )
+
+
+def _endpoints(value: Sequence[WebhookEndpoint]) -> list[WebhookEndpoint]:
+    if isinstance(value, WebhookEndpoint) or not isinstance(value, Sequence):
+        raise TypeError("webhook_endpoints is a list of WebhookEndpoint")
+    for endpoint in value:
+        if not isinstance(endpoint, WebhookEndpoint):
+            raise TypeError(f"webhook_endpoints holds WebhookEndpoint, not {type(endpoint).__name__}")
+        http_url(endpoint.url, "a webhook endpoint's url")
+    return list(value)
 
 
 def _webhook_retries(value: WebhookRetries | Sequence[float] | None) -> WebhookRetries:

@@ -34,12 +34,16 @@ Next = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def stripe_headers(call: Call) -> dict[str, str]:
-    """The headers Stripe puts on every API response."""
-    return {
+    """The headers Stripe puts on every API response (and, for a request acting for a connected
+    account, ``Stripe-Account`` naming it, as Stripe answers)."""
+    headers = {
         "Request-Id": call.request_id,
         "Stripe-Version": call.stripe_version or API_VERSION,
         "Cache-Control": "no-cache, no-store",
     }
+    if call.account is not None:
+        headers["Stripe-Account"] = call.account
+    return headers
 
 
 def json_response(

@@ -34,7 +34,8 @@ class Stored:
 
 
 class IdempotencyStore:
-    """The stored responses by (API key, idempotency key), the keys in use, and the replay count."""
+    """The stored responses by (scope: the API key and the account it acts for, idempotency key),
+    the keys in use, and the replay count."""
 
     def __init__(self) -> None:
         self._done: dict[tuple[str, str], Stored] = {}
@@ -102,7 +103,10 @@ def idempotency_middleware(store: IdempotencyStore) -> Any:
         if request.method != "POST" or not key or call.route is None or call.route.kind != "api":
             return await handler(request)
         assert call.caller is not None
-        scope, endpoint = call.caller.key, request.raw_path.partition("?")[0]
+        # Per key and account: a platform's key acting for two connected accounts keeps two
+        # sets of keys, so one account can never be answered with another's object.
+        scope = f"{call.caller.key}|{call.account or ''}"
+        endpoint = request.raw_path.partition("?")[0]
         extra = {"Idempotency-Key": key}
         stored = store.lookup(scope, key, endpoint, call.raw_params)
         if stored is not None:

@@ -1,5 +1,11 @@
 """Signed webhook delivery from the emulator to an integration's endpoints.
 
+An endpoint is the platform's own, or a Connect endpoint (``connect=True``), as on Stripe: the
+platform's endpoints get the platform's own events, Connect endpoints the events of its connected
+accounts (each with ``account`` set), and no endpoint gets the other kind. An endpoint registered
+with an ``api_version`` receives each event with that ``api_version``; otherwise the event's own, the
+account's default (the emulator renders every object in its one version either way).
+
 Each event goes to each endpoint as a delivery of its own: one task per (event, endpoint), so a
 delivery that keeps failing never holds up another, and events may arrive out of order, as Stripe
 warns they can. An attempt fails on a connection error, on a timeout (``WebhookRetries.timeout``) or
@@ -25,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -92,13 +99,40 @@ class WebhookRetries:
         return len(self.delays) + 1
 
 
+_API_VERSION = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(\.[a-z]+)?\Z")
+
+
+def _api_version(instance: object, attribute: object, value: str | None) -> None:
+    if value is not None and not (isinstance(value, str) and _API_VERSION.match(value)):
+        raise ValueError(f"api_version is an API version such as 2026-09-30.endive, not {value!r}")
+
+
+def _secret(instance: object, attribute: object, value: str) -> None:
+    if not isinstance(value, str) or not value:
+        raise ValueError("a webhook endpoint needs its signing secret (whsec_...)")
+
+
 @attrs.frozen(eq=False)
 class WebhookEndpoint:
-    """Where events go, and the secret that signs them (never shown in a repr). Two registrations
-    of one URL are two endpoints, as on Stripe: each gets every event."""
+    """Where events go, and the secret that signs them (never shown in a repr).
+
+    * ``connect``: a Connect endpoint, which gets the events of connected accounts (each carrying
+      ``account``) and none of the platform's own; otherwise the platform's own events only;
+    * ``api_version``: the API version its events are sent with (default: each event's own, the
+      account's default version).
+
+    Two registrations of one URL are two endpoints, as on Stripe: each gets its events.
+    """
 
     url: str
-    secret: str = attrs.field(repr=False)
+    secret: str = attrs.field(repr=False, validator=_secret)
+    connect: bool = attrs.field(default=False, kw_only=True, converter=bool)
+    api_version: str | None = attrs.field(default=None, kw_only=True, validator=_api_version)
+
+    def wants(self, event: dict[str, Any]) -> bool:
+        """Whether the event is this endpoint's: a connected account's for a Connect endpoint,
+        the platform's own otherwise."""
+        return self.connect == ("account" in event)
 
 
 @attrs.define
@@ -119,7 +153,7 @@ class _Delivery:
 
 
 class WebhookSender:
-    """Delivers every event to every endpoint, each delivery on its own task."""
+    """Delivers each event to each endpoint it is for, each delivery on its own task."""
 
     def __init__(
         self,
@@ -139,9 +173,10 @@ class WebhookSender:
         self._stopping = False
 
     def enqueue(self, event: dict[str, Any]) -> None:
+        endpoints = [endpoint for endpoint in self.endpoints if endpoint.wants(event)]
         if self.track_pending:
-            event["pending_webhooks"] = len(self.endpoints)
-        for endpoint in self.endpoints:
+            event["pending_webhooks"] = len(endpoints)
+        for endpoint in endpoints:
             delivery = _Delivery(event, endpoint)
             if self._session is None or self._stopping:
                 self._waiting.append(delivery)
@@ -260,6 +295,10 @@ class WebhookSender:
     async def _attempt(self, event: dict[str, Any], endpoint: WebhookEndpoint) -> str | None:
         """Post the event once; what went wrong, or None."""
         assert self._session is not None
+        # A snapshot event is sent in the endpoint's API version when it has one; a thin
+        # notification carries no version at all.
+        if endpoint.api_version is not None and "api_version" in event:
+            event = {**event, "api_version": endpoint.api_version}
         payload = orjson.dumps(event)
         headers = {
             "Content-Type": "application/json; charset=utf-8",

@@ -32,6 +32,7 @@ FORM = """<!doctype html>
     <option value="document_expired">Document expired</option>
     <option value="selfie_face_mismatch">Selfie mismatch</option>
   </select>
+  <label>Code <input name="code" inputmode="numeric"></label>
   <button type="submit">Submit</button>
 </form>
 """
@@ -82,13 +83,17 @@ async def test_form_posts_across_origins_and_follows_the_303(browser: Chromium) 
         await page.check("input[value=requires_input]")
         await page.check("input[value=requires_input]")  # already checked: left so
         await page.select("select[name=error_code]", "document_expired")
+        await page.fill("input[name=code]", "0042")
         await page.click("button[type=submit]")
 
         assert await page.url() == f"{return_site}/done?x=1"
         assert await page.text() == "All done\n\nYou may close this tab."
     form_post = "POST", "application/x-www-form-urlencoded"
     assert submitted == [
-        (*form_post, [("outcome", "requires_input"), ("error_code", "document_expired")])
+        (
+            *form_post,
+            [("outcome", "requires_input"), ("error_code", "document_expired"), ("code", "0042")],
+        )
     ]
 
 

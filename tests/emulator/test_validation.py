@@ -124,7 +124,7 @@ async def test_list_validation(raw: RawHTTP, query: str, param: str, fragment: s
 
 async def test_valid_edge_cases_are_accepted(raw: RawHTTP) -> None:
     cases = [
-        "verification_flow=vf_123",
+        "verification_flow=vf_emulator_document_email_phone",
         "type=document&options[document]=&metadata=",
         "type=document&expand[]=last_verification_report",
         "type=id_number&related_person[account]=acct_1&related_person[person]=person_1",

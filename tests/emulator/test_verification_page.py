@@ -2,11 +2,14 @@
 
 A small web app sends the user to ``session.url`` and takes them back at ``return_url``, as the
 README's example does. The browser tests drive Debian's headless Chromium; the HTTP tests check the
-same page's answers (forms, redirects, stale links) without one.
+same page's answers (forms, redirects, stale links) without one. Sessions from a verification flow
+with email and phone checks get a one-time code step; every page offers only the failure codes of
+the checks its session runs.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
@@ -27,19 +30,25 @@ class ShopApp:
     def __init__(self, client: si.AsyncStripeIdentity) -> None:
         self.client = client
         self.sessions: list[str] = []
+        self.flow: str | None = None  # a verification flow to create sessions from, if set
         self.app = web.Application()
         self.app.router.add_get("/start", self.start)
         self.app.router.add_get("/done", self.done)
         self.base = ""
 
     async def start(self, request: web.Request) -> web.StreamResponse:
-        session = await self.client.verification_sessions.create(
-            {
-                "type": "document",
-                "options": {"document": {"require_matching_selfie": True}},
+        params: si.VerificationSessionCreateParamsDict = {
+            "type": "document",
+            "options": {"document": {"require_matching_selfie": True}},
+            "return_url": f"{self.base}/done",
+        }
+        if self.flow is not None:
+            params = {
+                "verification_flow": self.flow,
+                "provided_details": {"email": "jenny@example.com"},
                 "return_url": f"{self.base}/done",
             }
-        )
+        session = await self.client.verification_sessions.create(params)
         self.sessions.append(session.id)
         assert session.url is not None
         raise web.HTTPFound(session.url)
@@ -180,3 +189,100 @@ async def test_used_stale_and_unknown_links_get_error_pages_not_500(
         "outcome=requires_input&error_code=not_a_code",
     )
     assert status == 400 and "error_code" in text
+
+
+async def test_a_flow_plays_the_email_and_phone_codes_through_the_page(
+    browser: Chromium, shop: ShopApp, emu_client: si.AsyncStripeIdentity, emulator: Emulator
+) -> None:
+    shop.flow = "vf_emulator_document_email_phone"
+    page = await browser.new_page()
+    await page.goto(f"{shop.base}/start")
+    text = await page.text()
+    assert "vf_emulator_document_email_phone" in text
+    assert "the one-time code sent to your email address jenny@example.com" in text
+    assert "the one-time code sent to your phone number +14155550100" in text
+    email_code = await page.evaluate("document.getElementById('email-sent').textContent")
+    phone_code = await page.evaluate("document.getElementById('phone-sent').textContent")
+    assert len(email_code) == len(phone_code) == 6 and (email_code + phone_code).isdigit()
+
+    # A wrong code: the same form again, saying so; nothing was submitted.
+    await page.fill("#email_code", email_code)
+    await page.fill("#phone_code", "000000" if phone_code != "000000" else "111111")
+    await page.click("#submit")
+    assert "does not match the one sent to +14155550100" in await page.text()
+    waiting = await emu_client.verification_sessions.retrieve(shop.sessions[-1])
+    assert waiting.status == "requires_input"
+
+    await page.fill("#email_code", email_code)
+    await page.fill("#phone_code", phone_code)
+    await page.click("#submit")
+    assert await page.url() == f"{shop.base}/done"
+    assert "your verification is verified" in await page.text()
+    session = await emu_client.verification_sessions.retrieve(
+        shop.sessions[-1], {"expand": ["verified_outputs", "last_verification_report"]}
+    )
+    assert session.verified_outputs is not None
+    assert session.verified_outputs.email == "jenny@example.com"
+    assert session.verified_outputs.phone == "+14155550100"
+    report = session.last_verification_report
+    assert isinstance(report, si.VerificationReport)
+    assert report.email is not None and report.email.status == "verified"
+    assert report.phone is not None and report.phone.status == "verified"
+    assert report.selfie is not None and report.document is not None
+
+
+async def test_a_flow_fails_its_phone_check_from_the_page(
+    browser: Chromium, shop: ShopApp, emu_client: si.AsyncStripeIdentity
+) -> None:
+    shop.flow = "vf_emulator_id_number_phone"
+    page = await browser.new_page()
+    await page.goto(f"{shop.base}/start")
+    offered = await page.evaluate(
+        "Array.from(document.querySelectorAll('select[name=error_code] option'), o => o.value)"
+    )
+    assert "phone_verification_declined" in offered and "id_number_mismatch" in offered
+    assert not [code for code in offered if code.startswith(("document_", "selfie_", "email_"))]
+    await page.check("input[value=requires_input]")
+    await page.select("select[name=error_code]", "phone_verification_declined")
+    await page.click("#submit")  # no code needed to decline
+    assert "requires_input" in await page.text()
+    session = await emu_client.verification_sessions.retrieve(
+        shop.sessions[-1], {"expand": ["last_verification_report"]}
+    )
+    assert session.last_error is not None
+    assert session.last_error.code == "phone_verification_declined"
+    report = session.last_verification_report
+    assert isinstance(report, si.VerificationReport)
+    assert report.phone is not None and report.phone.status == "unverified"
+    assert report.id_number is not None and report.id_number.status == "verified"
+    assert report.document is None and report.email is None
+
+
+async def test_the_page_offers_and_accepts_only_codes_of_the_checks_that_run(
+    emulator: Emulator, emu_client: si.AsyncStripeIdentity
+) -> None:
+    session = await emu_client.verification_sessions.create({"type": "document"})
+    assert session.url is not None
+    _, text, _ = await _http("GET", session.url)
+    offered = set(re.findall(r"<option value='([a-z_]+)'>", text))
+    assert offered == {
+        "abandoned",
+        "consent_declined",
+        "country_not_supported",
+        "device_not_supported",
+        "under_supported_age",
+        "document_expired",
+        "document_type_not_supported",
+        "document_unverified_other",
+    }
+    assert "name=email_code" not in text and "name=phone_code" not in text
+
+    # A selfie code posted anyway: refused, naming the code and the checks; nothing changes.
+    status, text, _ = await _http(
+        "POST", session.url, "outcome=requires_input&error_code=selfie_face_mismatch"
+    )
+    assert status == 400
+    assert "selfie_face_mismatch" in text and "its checks are document" in text
+    assert (await emu_client.verification_sessions.retrieve(session.id)).status == "requires_input"
+    status, _, _ = await _http("POST", session.url, "outcome=requires_input&error_code=document_expired")
+    assert status == 200

@@ -46,7 +46,7 @@ async def run_sessions(client: si.AsyncStripeIdentity, emu: Emulator) -> dict[st
             await sessions.cancel(session.id)
             endings["canceled"].add(session.id)
         else:
-            emu.submit(session.id, "requires_input", "selfie_face_mismatch")
+            emu.submit(session.id, "requires_input", "document_unverified_other")
             endings["failing"].add(session.id)
     return endings
 

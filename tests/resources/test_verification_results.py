@@ -56,7 +56,7 @@ async def test_expanding_verified_outputs_gives_names_but_not_the_sensitive_fiel
     outputs = got.verified_outputs
     assert outputs is not None
     names = (outputs.first_name, outputs.last_name, outputs.email)
-    assert names == ("Jenny", "Rosen", "jenny@example.com")
+    assert names == ("Jenny", "Rosen", None)  # no email check ran: provided_details is not verified
     assert outputs.address is not None and outputs.address.city == "San Francisco"
     assert outputs.id_number_type == "us_ssn"
     assert (outputs.dob, outputs.id_number, outputs.sex, outputs.unparsed_place_of_birth) == (
@@ -120,7 +120,7 @@ async def test_report_fields_follow_the_same_rules(
     assert isinstance(expanded, si.VerificationReport)
     assert expanded.document is not None and expanded.document.number == "D1234567"
     assert expanded.document.expiration_date is None  # not asked for
-    assert expanded.id_number is not None and expanded.id_number.id_number == "000000000"
+    assert expanded.id_number is not None and expanded.id_number.id_number == "0000"  # us_ssn: last 4
 
     # Directly on the report, and on the report list.
     direct = await restricted.verification_reports.retrieve(

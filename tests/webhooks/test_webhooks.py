@@ -181,7 +181,7 @@ async def test_emulator_delivers_every_event_once_despite_a_failed_attempt(
         si.AsyncStripeIdentity(TEST_KEY, api_base=emu.api_base) as client,
     ):
         first = await client.verification_sessions.create({"type": "document"})
-        emu.submit(first.id, "requires_input", "selfie_manipulated")
+        emu.submit(first.id, "requires_input", "document_expired")
         emu.submit(first.id, "verified")
         await client.verification_sessions.redact(first.id)
         second = await client.verification_sessions.create({"type": "id_number"})

@@ -6,7 +6,9 @@
     GET  /_emulator/stats                               what emu.stats() answers
     GET  /_emulator/events?session=vs_...
 
-Bodies are form fields or a JSON object of strings; no key is needed.
+Bodies are form fields or a JSON object of strings; no key is needed, and the routes act on the
+objects of every account. ``submit`` takes an ``error_code`` of a check the session runs, or a
+session-level one; another is a 400 naming the code and the session's checks (see ``_checks``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ A key is made for one VerificationSession and needs an explicit ``Stripe-Version
 version of the mobile SDK that will read it; Stripe's server SDKs insist on it, and the emulator
 refuses a request without it with 400 naming ``stripe_version``). Its ``secret`` (``ek_test_...``)
 works as a bearer key for one thing only: retrieving that session. It stops working when the key
-is deleted or after an hour.
+is deleted or after an hour. A key belongs to its session's account: its secret acts for that
+account whatever header comes with it, and only that account's requests may delete it.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class EphemeralKeyStore:
             raise invalid_empty("verification_session")
         if not session_id:
             raise missing("verification_session")
-        self.state.session(session_id, param="verification_session", status=400)
+        self.state.session(session_id, call.account, param="verification_session", status=400)
         now = self.clock()
         key_id, secret = self.ids.object_id("ephkey"), f"ek_test_{self.ids.token(64)}"
         key = {
@@ -65,22 +66,24 @@ class EphemeralKeyStore:
             "livemode": False,
             "object": "ephemeral_key",
         }
+        self.state.owners.claim(key_id, call.account)
         self.objects[key_id] = key
         self.sessions[key_id] = session_id
         self.secrets[secret] = key_id
         return {**key, "secret": secret}
 
-    def delete(self, key_id: str) -> dict[str, Any]:
-        key = self.objects.pop(key_id, None)
-        if key is None:
+    def delete(self, key_id: str, account: str | None) -> dict[str, Any]:
+        if key_id not in self.objects or not self.state.owners.sees(account, key_id):
             raise not_found("ephemeral_key", key_id, "key")
+        key = self.objects.pop(key_id)
         self.sessions.pop(key_id, None)
         for secret in [s for s, k in self.secrets.items() if k == key_id]:
             del self.secrets[secret]
         return key
 
-    def authorize(self, secret: str, call: Call) -> None:
-        """Let an ephemeral key's secret through only to retrieve its own session."""
+    def authorize(self, secret: str, call: Call) -> str | None:
+        """Let an ephemeral key's secret through only to retrieve its own session; the account
+        the key acts for (its session's)."""
         key_id = self.secrets.get(secret)
         key = self.objects.get(key_id) if key_id is not None else None
         if key is None or self.clock() >= key["expires"]:
@@ -89,6 +92,7 @@ class EphemeralKeyStore:
             raise APIFailure(
                 403, "An ephemeral key may only retrieve the VerificationSession it was created for."
             )
+        return self.state.owners.account_of(key["id"])
 
 
 async def create(keys: EphemeralKeyStore, call: Call) -> dict[str, Any]:
@@ -96,7 +100,7 @@ async def create(keys: EphemeralKeyStore, call: Call) -> dict[str, Any]:
 
 
 async def delete(keys: EphemeralKeyStore, call: Call) -> dict[str, Any]:
-    return keys.delete(call.ids[0])
+    return keys.delete(call.ids[0], call.account)
 
 
 def routes(keys: EphemeralKeyStore) -> list[Route]:

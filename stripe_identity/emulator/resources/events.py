@@ -2,6 +2,8 @@
 
 Newest first, filtered by ``type`` (a name, or a pattern with ``*``), ``types`` (up to 20 names, not
 with ``type``), ``created`` and ``delivery_success`` (whether no webhook delivery is still pending).
+A request sees the events of the account it acts for: the platform's own, or one connected
+account's (those carry ``account``). Each event keeps the ``api_version`` it was created with.
 """
 
 from __future__ import annotations
@@ -48,15 +50,16 @@ def _delivery_matcher(params: dict[str, Any]) -> Matcher:
 
 async def list_events(state: State, call: Call) -> dict[str, Any]:
     matches = field_filter(call.params, (), _type_matcher(call.params), _delivery_matcher(call.params))
-    data, has_more = page(state.event_order, state.events, "event", call.params, matches)
+    order, table = state.owners.scoped(call.account, state.event_order, state.events)
+    data, has_more = page(order, table, "event", call.params, matches)
     return list_object(_PATH, data, has_more)
 
 
 async def retrieve(state: State, call: Call) -> dict[str, Any]:
-    try:
-        return state.events[call.ids[0]]
-    except KeyError:
-        raise not_found("event", call.ids[0], "id") from None
+    event = state.events.get(call.ids[0])
+    if event is None or not state.owners.sees(call.account, call.ids[0]):
+        raise not_found("event", call.ids[0], "id")
+    return event
 
 
 def routes(state: State) -> list[Route]:

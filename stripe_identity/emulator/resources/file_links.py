@@ -4,6 +4,7 @@ A link's ``url`` serves the file's contents without a key until ``expires_at``, 
 does the link of a deleted (redacted) file. Links to Identity images need a restricted key and must
 expire within 30 seconds, as Stripe documents; Stripe does not document its error for a longer or
 missing ``expires_at``, so the emulator answers 400 ``invalid_request_error`` naming ``expires_at``.
+A link belongs to the account its file does, and is seen by that account's requests only.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from aiohttp import web
 
 from .._context import Call, Route
 from .._failures import APIFailure, invalid, not_found
+from .._metadata import merged_metadata
 from .._objects import IdFactory
 from .._paging import field_filter, list_object, page
-from .._state import merged_metadata
 from .._validate import UNSET
 from .files import IDENTITY_PURPOSES, FileStore, require_restricted_key, serve
 
@@ -50,11 +51,12 @@ class FileLinkStore:
         self.order: list[str] = []
         self.tokens: dict[str, str] = {}
 
-    def get(self, link_id: str) -> dict[str, Any]:
-        try:
-            return self.objects[link_id]
-        except KeyError:
-            raise not_found("file_link", link_id, "link") from None
+    def get(self, link_id: str, account: str | None) -> dict[str, Any]:
+        """The link, if a request acting for ``account`` may see it."""
+        link = self.objects.get(link_id)
+        if link is None or not self.files.owners.sees(account, link_id):
+            raise not_found("file_link", link_id, "link")
+        return link
 
     def of_file(self, file_id: str) -> list[dict[str, Any]]:
         """The file's links, newest first, as a file's ``links`` expansion shows them."""
@@ -86,7 +88,7 @@ class FileLinkStore:
 
     def create(self, call: Call) -> dict[str, Any]:
         params = call.params
-        file = self.files.get(params["file"], param="file", status=400)
+        file = self.files.get(params["file"], call.account, param="file", status=400)
         require_restricted_key(file, call.caller, "Links")
         expires_at = params.get("expires_at")
         self._check_expiry(file["purpose"], expires_at)
@@ -102,13 +104,14 @@ class FileLinkStore:
             "object": "file_link",
             "url": f"{self.files_base()}/links/{token}",
         }
+        self.files.owners.claim(link_id, call.account)
         self.objects[link_id] = link
         self.order.append(link_id)
         self.tokens[token] = link_id
         return link
 
     def update(self, call: Call) -> dict[str, Any]:
-        link = self.get(call.ids[0])
+        link = self.get(call.ids[0], call.account)
         if self.expired(link):
             raise APIFailure(400, "Expired links can no longer be updated.")
         params = call.params
@@ -129,7 +132,7 @@ async def create(links: FileLinkStore, call: Call) -> dict[str, Any]:
 
 
 async def retrieve(links: FileLinkStore, call: Call) -> dict[str, Any]:
-    return links.view(links.get(call.ids[0]), call.expand)
+    return links.view(links.get(call.ids[0], call.account), call.expand)
 
 
 async def update(links: FileLinkStore, call: Call) -> dict[str, Any]:
@@ -143,7 +146,8 @@ async def list_links(links: FileLinkStore, call: Call) -> dict[str, Any]:
         return wanted is None or links.expired(link) == wanted
 
     matches = field_filter(call.params, ("file",), expired_matches)
-    data, has_more = page(links.order, links.objects, "file_link", call.params, matches)
+    order, table = links.files.owners.scoped(call.account, links.order, links.objects)
+    data, has_more = page(order, table, "file_link", call.params, matches)
     inside = tuple(path[5:] for path in call.expand)
     return list_object(_PATH, [links.view(link, inside) for link in data], has_more)
 

@@ -1,4 +1,5 @@
-"""``/v1/identity/verification_reports``: list and retrieve, with the sensitive-field rules."""
+"""``/v1/identity/verification_reports``: list and retrieve, with the sensitive-field rules, within
+the account the request acts for (a report belongs to its session's account)."""
 
 from __future__ import annotations
 
@@ -17,13 +18,14 @@ _PATH = "/v1/identity/verification_reports"
 
 async def retrieve(state: State, call: Call) -> dict[str, Any]:
     refuse_secret_key(call.expand, call.caller)
-    return report_view(state.report(call.ids[0]), call.expand)
+    return report_view(state.report(call.ids[0], call.account), call.expand)
 
 
 async def list_reports(state: State, call: Call) -> dict[str, Any]:
     refuse_secret_key(call.expand, call.caller)
     matches = field_filter(call.params, ("client_reference_id", "type", "verification_session"))
-    data, has_more = page(state.report_order, state.reports, "verification_report", call.params, matches)
+    order, table = state.owners.scoped(call.account, state.report_order, state.reports)
+    data, has_more = page(order, table, "verification_report", call.params, matches)
     inside = tuple(path[5:] for path in call.expand)
     return list_object(_PATH, [report_view(report, inside) for report in data], has_more)
 

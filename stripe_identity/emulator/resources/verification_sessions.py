@@ -1,4 +1,5 @@
-"""``/v1/identity/verification_sessions``: the six session operations."""
+"""``/v1/identity/verification_sessions``: the six session operations, each within the account the
+request acts for; the changes they make carry the request as their events' cause."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from functools import partial
 from typing import Any
 
 from .._context import Call, Route
+from .._events import cause_of
 from .._paging import field_filter, list_object, page
 from .._sensitive import SESSION_EXPANSIONS, listed, refuse_secret_key, session_view
 from .._state import State
@@ -24,27 +26,27 @@ def _view(state: State, call: Call, session: dict[str, Any]) -> dict[str, Any]:
 
 async def create(state: State, call: Call) -> dict[str, Any]:
     refuse_secret_key(call.expand, call.caller)
-    return _view(state, call, state.create(call.params))
+    return _view(state, call, state.create(call.params, call.account, cause_of(call)))
 
 
 async def retrieve(state: State, call: Call) -> dict[str, Any]:
     refuse_secret_key(call.expand, call.caller)
-    return _view(state, call, state.session(call.ids[0]))
+    return _view(state, call, state.session(call.ids[0], call.account))
 
 
 async def update(state: State, call: Call) -> dict[str, Any]:
     refuse_secret_key(call.expand, call.caller)
-    return _view(state, call, state.update(call.ids[0], call.params))
+    return _view(state, call, state.update(call.ids[0], call.params, call.account))
 
 
 async def cancel(state: State, call: Call) -> dict[str, Any]:
     refuse_secret_key(call.expand, call.caller)
-    return _view(state, call, state.cancel(call.ids[0]))
+    return _view(state, call, state.cancel(call.ids[0], call.account, cause_of(call)))
 
 
 async def redact(state: State, call: Call) -> dict[str, Any]:
     refuse_secret_key(call.expand, call.caller)
-    return _view(state, call, state.redact(call.ids[0]))
+    return _view(state, call, state.redact(call.ids[0], call.account, cause_of(call)))
 
 
 async def list_sessions(state: State, call: Call) -> dict[str, Any]:
@@ -52,9 +54,8 @@ async def list_sessions(state: State, call: Call) -> dict[str, Any]:
     matches = field_filter(
         call.params, ("client_reference_id", "related_customer", "related_customer_account", "status")
     )
-    data, has_more = page(
-        state.session_order, state.sessions, "verification_session", call.params, matches
-    )
+    order, table = state.owners.scoped(call.account, state.session_order, state.sessions)
+    data, has_more = page(order, table, "verification_session", call.params, matches)
     inside = tuple(path[5:] for path in call.expand)  # behind "data."
     views = [session_view(session, inside, state.reports) for session in data]
     return list_object(_PATH, views, has_more)
