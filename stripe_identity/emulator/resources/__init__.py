@@ -1,7 +1,8 @@
 """The emulator's resources, one module each: its routes and the handlers that answer them.
 
 Each module is named after the SDK's module for the same resource (``stripe_identity/_resources/``),
-plus the emulator's own ``verify_page`` (what a session's ``url`` opens) and ``control``
+plus the emulator's own ``verify_page`` (what a session's ``url`` opens), ``stripe_js`` (a stand-in
+for Stripe.js's ``verifyIdentity``, which opens that page in a modal) and ``control``
 (``/_emulator/``). Each exports ``routes(...)``, which takes the stores its handlers answer from and
 returns its ``Route``s; :func:`routes` collects them all from a :class:`Backend` (the app) for one
 router. Handlers get the ``Call`` the middlewares prepared (route, ids, caller, checked params and
@@ -20,6 +21,7 @@ from . import (
     events,
     file_links,
     files,
+    stripe_js,
     verification_reports,
     verification_sessions,
     verify_page,
@@ -54,5 +56,6 @@ def routes(backend: Backend) -> list[Route]:
         *file_links.routes(backend.file_links),
         *events.routes(backend.state),
         *verify_page.routes(backend.state),
+        *stripe_js.routes(backend.state),
         *control.routes(backend.state, backend.files, backend.reset, backend.stats),
     ]
