@@ -4,7 +4,8 @@
   line's pages never go stale;
 * ``<!-- chart: cpu-vs-raw -->`` becomes an SVG chart of docs/data/benchmarks.json's paired CPU
   ratios (the figures benchmarks/README.md reports; a test checks they match), drawn here in plain
-  SVG: no plotting library at build time.
+  SVG: no plotting library at build time;
+* the docstrings' Sphinx roles (``:class:`X```) become plain code spans.
 """
 
 from __future__ import annotations
@@ -66,14 +67,14 @@ def cpu_chart(data: dict[str, Any]) -> str:
         parts.append(
             f'<line x1="{x(tick):.1f}" y1="{top - 10}" x2="{x(tick):.1f}" y2="{height - 30}" '
             'stroke="#ccd" stroke-width="1"/>'
-            f'<text x="{x(tick):.1f}" y="{height - 14}" text-anchor="middle">{tick:.2f}×</text>'
+            f'<text x="{x(tick):.1f}" y="{height - 14}" text-anchor="middle">{tick:.2f}&#215;</text>'
         )
     target = figures["target"]
     parts.append(
         f'<line x1="{x(target):.1f}" y1="{top - 18}" x2="{x(target):.1f}" y2="{height - 30}" '
         'stroke="#c0392b" stroke-dasharray="4 3" stroke-width="1.5"/>'
         f'<text x="{x(target):.1f}" y="{top - 20}" text-anchor="middle" fill="#c0392b">'
-        f"target {target}×</text>"
+        f"target {target}&#215;</text>"
     )
     for index, row in enumerate(rows):
         y = top + row_height * index + row_height / 2
@@ -85,4 +86,14 @@ def cpu_chart(data: dict[str, Any]) -> str:
             f"<title>{html.escape(row['reported'])}</title></circle>"
         )
     parts.append("</svg>")
-    return f"<div class=\"benchmark-chart\">{''.join(parts)}</div>"
+    return f'<div class="benchmark-chart">{"".join(parts)}</div>'
+
+
+# Docstrings name other objects with Sphinx roles (:class:`Faults`, :meth:`~.Emulator.submit`), which
+# Markdown leaves as text around the code span: keep the code span, with the name as written minus
+# the "~" and leading dots that only tell Sphinx how to display it.
+_ROLE = re.compile(r":(?:class|func|meth|attr|mod|data|exc|obj):<code>~?\.?([^<]*)</code>")
+
+
+def on_page_content(html_text: str, **_: Any) -> str:
+    return _ROLE.sub(lambda m: f"<code>{m[1]}</code>", html_text)

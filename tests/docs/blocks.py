@@ -106,9 +106,7 @@ class Block:
     def missing_imports(self, local: Collection[str] = ()) -> list[str]:
         """Top-level packages the block imports that are not installed (``local``: its page's files)."""
         return sorted(
-            name
-            for name in self.imports() - set(local)
-            if importlib.util.find_spec(name) is None
+            name for name in self.imports() - set(local) if importlib.util.find_spec(name) is None
         )
 
     def missing_modules(self, local: Collection[str] = ()) -> list[str]:
@@ -233,7 +231,9 @@ def site_blocks(root: Path = ROOT) -> tuple[list[Block], list[str]]:
         blocks.extend(page_blocks)
         problems.extend(convention_problems(text, page))
     titles = [b.title for b in blocks if b.title is not None]
-    problems.extend(f"title {t!r} is used twice" for t in sorted({t for t in titles if titles.count(t) > 1}))
+    problems.extend(
+        f"title {t!r} is used twice" for t in sorted({t for t in titles if titles.count(t) > 1})
+    )
     return blocks, problems
 
 

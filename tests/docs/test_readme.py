@@ -11,7 +11,9 @@ from tests.docs.blocks import ROOT
 README = ROOT / "README.md"
 TEXT = README.read_text(encoding="utf-8")
 
-SETUP = "python3 -m venv .venv && . .venv/bin/activate && python -m pip install . && stripe-identity demo"
+SETUP = (
+    "python3 -m venv .venv && . .venv/bin/activate && python -m pip install . && stripe-identity demo"
+)
 CI = "python3 -m venv .venv && . .venv/bin/activate && python -m pip install nox && python -m nox"
 
 

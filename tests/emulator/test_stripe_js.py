@@ -24,7 +24,7 @@ pytestmark = pytest.mark.anyio
 SCRIPT = "/v3/stripe-identity-standin.js"
 
 
-async def _get(url: str) -> tuple[int, str, aiohttp.typedefs.LooseHeaders]:
+async def _get(url: str) -> tuple[int, str, dict[str, str]]:
     async with aiohttp.ClientSession() as http, http.get(url, allow_redirects=False) as response:
         return response.status, await response.text(), dict(response.headers)
 
@@ -32,7 +32,7 @@ async def _get(url: str) -> tuple[int, str, aiohttp.typedefs.LooseHeaders]:
 async def test_the_script_defines_stripe_and_verify_identity(emulator: Emulator) -> None:
     status, text, headers = await _get(emulator.api_base + SCRIPT)
     assert status == 200
-    assert dict(headers)["Content-Type"].startswith("text/javascript")
+    assert headers["Content-Type"].startswith("text/javascript")
     assert "window.Stripe = function Stripe(" in text and "verifyIdentity" in text
 
 
@@ -45,7 +45,7 @@ async def test_the_frame_opens_the_sessions_page_in_modal_mode(
     assert session.client_secret is not None and session.url is not None
     frame = f"{emulator.api_base}/v3/identity-modal?client_secret={session.client_secret}"
     status, _, headers = await _get(frame)
-    assert (status, dict(headers)["Location"]) == (303, f"{session.url}?modal=1")
+    assert (status, headers["Location"]) == (303, f"{session.url}?modal=1")
 
     # Submitted in modal mode, the page stays in the frame (no return_url redirect) and tells
     # the page around it.
@@ -123,9 +123,7 @@ async def test_verify_identity_resolves_once_the_modal_is_submitted(
     await page.evaluate("document.getElementById('verify').click()")
     frame = f"{emulator.api_base}/verify/"  # where the modal's frame lands, after a 303
     await page.wait_until("!!document.querySelector('#submit')", "the modal's form", frame=frame)
-    await page.evaluate_in_frame(
-        frame, "document.querySelector('input[value=verified]').click(); true"
-    )
+    await page.evaluate_in_frame(frame, "document.querySelector('input[value=verified]').click(); true")
     await page.evaluate_in_frame(frame, "document.querySelector('#submit').click(); true")
     await page.wait_until("document.getElementById('result').textContent !== ''", "the result")
     assert await page.evaluate("document.getElementById('result').textContent") == "submitted"

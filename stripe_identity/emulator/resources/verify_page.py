@@ -31,8 +31,7 @@ __all__ = ["MODAL_QUERY", "routes", "unusable"]
 MODAL_QUERY = "modal=1"
 
 _TELL_THE_MODAL = (
-    "<script>parent.postMessage({source: 'stripe-identity-emulator', type: 'submitted'}, '*')"
-    "</script>"
+    "<script>parent.postMessage({source: 'stripe-identity-emulator', type: 'submitted'}, '*')</script>"
 )
 
 _STYLE = (
@@ -133,9 +132,7 @@ async def submit(state: State, call: Call) -> web.StreamResponse:
     shown = html.escape(session["status"])
     level = " (no report: the session as a whole failed)" if error_code in SESSION_LEVEL_ERRORS else ""
     told = _TELL_THE_MODAL if modal else ""
-    return _page(
-        200, "Thank you", f"<p>Your submission was received: <b>{shown}</b>{level}.</p>{told}"
-    )
+    return _page(200, "Thank you", f"<p>Your submission was received: <b>{shown}</b>{level}.</p>{told}")
 
 
 def routes(state: State) -> list[Route]:
