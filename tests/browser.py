@@ -196,18 +196,23 @@ class Page:
     async def wait_until(self, expression: str, what: str, frame: str | None = None) -> None:
         """Wait for a JavaScript expression to be true (polled): in the current document, or in
         the frame whose URL starts with `frame` (which may not be there, or not loaded, yet)."""
-        with _deadline(self.timeout, what):
-            while True:
-                if frame is None:
-                    done = await self.evaluate(expression)
-                else:
+        last_error = ""
+        try:
+            with _deadline(self.timeout, what):
+                while True:
                     try:
-                        done = await self.evaluate_in_frame(frame, expression)
-                    except BrowserError:  # no such frame yet, or its document is not ready
-                        done = False
-                if done:
-                    return
-                await anyio.sleep(0.05)
+                        if frame is None:
+                            done = await self.evaluate(expression)
+                        else:
+                            done = await self.evaluate_in_frame(frame, expression)
+                    # The document is being replaced (a navigation), or the frame is not there yet.
+                    except BrowserError as error:
+                        done, last_error = False, str(error)
+                    if done:
+                        return
+                    await anyio.sleep(0.05)
+        except BrowserError as error:
+            raise BrowserError(f"{error} (last: {last_error})" if last_error else str(error)) from None
 
     async def _evaluate(self, expression: str, **where: Any) -> Any:
         result = await self._cdp.send(

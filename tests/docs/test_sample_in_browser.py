@@ -88,7 +88,8 @@ async def test_the_modal_flow_runs_end_to_end(
             try:
                 page = await browser.new_page()
                 await page.goto(server.url)
-                await page.wait_until("typeof Stripe === 'function'", "the stand-in script")
+                ready = "!document.getElementById('verify-button').disabled"
+                await page.wait_until(ready, "the page to set up Stripe.js")
                 await page.evaluate("document.getElementById('verify-button').click()")
                 frame = f"{emu.api_base}/verify/"
                 await page.wait_until("!!document.querySelector('#submit')", "the modal", frame=frame)
