@@ -1,4 +1,4 @@
-"""Developer tasks. `nox` alone runs what CI runs: lint, typecheck, sync facade check, tests."""
+"""Developer tasks. `nox` alone runs what CI runs: lint, typecheck, sync facade check, tests, docs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import nox
 # (nox checks only when the variable is set), `python -m nox` from a 3.13 venv ran in 3.12's.
 os.environ.setdefault("NOX_ENABLE_STALENESS_CHECK", "1")
 
-nox.options.sessions = ["lint", "typecheck", "sync", "tests"]
+nox.options.sessions = ["lint", "typecheck", "sync", "tests", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = False
 
@@ -78,6 +78,14 @@ def reliability(session: nox.Session) -> None:
         *session.posargs,
         env={"STRIPE_IDENTITY_RELIABILITY": "long"},
     )
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site, built with `mkdocs build --strict` into site/: a broken link, a
+    missing anchor or reference, or a docstring naming a parameter its function lacks fails it."""
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict", *session.posargs, env={"NO_MKDOCS_2_WARNING": "1"})
 
 
 @nox.session

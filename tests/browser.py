@@ -181,8 +181,47 @@ class Page:
 
     async def evaluate(self, expression: str) -> Any:
         """The JSON value of a JavaScript expression (promises awaited) in the current document."""
+        return await self._evaluate(expression)
+
+    async def evaluate_in_frame(self, url_prefix: str, expression: str) -> Any:
+        """`evaluate` in the document of the first frame (an iframe, say) whose URL starts with
+        `url_prefix`, in a script world of the test's own: a frame of another origin is reachable
+        too, as a user's clicks reach it. Frames of one site only (127.0.0.1 on any port is one)."""
+        tree = await self._cdp.send("Page.getFrameTree")
+        frame_id = _frame_at(tree["frameTree"], url_prefix)
+        if frame_id is None:
+            raise BrowserError(f"no frame shows {url_prefix}...")
+        world = await self._cdp.send("Page.createIsolatedWorld", frameId=frame_id, worldName="test")
+        return await self._evaluate(expression, contextId=world["executionContextId"])
+
+    async def wait_until(self, expression: str, what: str, frame: str | None = None) -> None:
+        """Wait for a JavaScript expression to be true (polled): in the current document, or in
+        the frame whose URL starts with `frame` (which may not be there, or not loaded, yet)."""
+        last_error = ""
+        try:
+            with _deadline(self.timeout, what):
+                while True:
+                    try:
+                        if frame is None:
+                            done = await self.evaluate(expression)
+                        else:
+                            done = await self.evaluate_in_frame(frame, expression)
+                    # The document is being replaced (a navigation), or the frame is not there yet.
+                    except BrowserError as error:
+                        done, last_error = False, str(error)
+                    if done:
+                        return
+                    await anyio.sleep(0.05)
+        except BrowserError as error:
+            raise BrowserError(f"{error} (last: {last_error})" if last_error else str(error)) from None
+
+    async def _evaluate(self, expression: str, **where: Any) -> Any:
         result = await self._cdp.send(
-            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+            "Runtime.evaluate",
+            expression=expression,
+            returnByValue=True,
+            awaitPromise=True,
+            **where,
         )
         if "exceptionDetails" in result:
             details = result["exceptionDetails"]
@@ -286,6 +325,16 @@ class Page:
                 and event["params"]["loaderId"] == loader_id
             ),
         )
+
+
+def _frame_at(tree: Message, url_prefix: str) -> str | None:
+    """The id of the first frame of a frame tree, children first, whose URL starts with url_prefix."""
+    for child in tree.get("childFrames", []):
+        found = _frame_at(child, url_prefix)
+        if found is not None:
+            return found
+    frame = tree["frame"]
+    return str(frame["id"]) if "parentId" in frame and frame["url"].startswith(url_prefix) else None
 
 
 def _is_http_status_failure(error_text: str) -> bool:

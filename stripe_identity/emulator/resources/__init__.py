@@ -1,7 +1,8 @@
 """The emulator's resources, one module each: its routes and the handlers that answer them.
 
 Each module is named after the SDK's module for the same resource (``stripe_identity/_resources/``),
-plus the emulator's own ``verify_page`` (what a session's ``url`` opens) and ``control``
+plus the emulator's own ``verify_page`` (what a session's ``url`` opens), ``stripe_js`` (a stand-in
+for Stripe.js's ``verifyIdentity``, which opens that page in a modal) and ``control``
 (``/_emulator/``). Each exports ``routes(...)``, which takes the stores its handlers answer from and
 returns its ``Route``s; :func:`routes` collects them all from a :class:`Backend` (the app) for one
 router. Handlers get the ``Call`` the middlewares prepared (route, ids, caller, checked params and
@@ -21,6 +22,7 @@ from . import (
     events,
     file_links,
     files,
+    stripe_js,
     thin_events,
     verification_reports,
     verification_sessions,
@@ -58,5 +60,6 @@ def routes(backend: Backend) -> list[Route]:
         *events.routes(backend.state),
         *thin_events.routes(backend.thin_events),
         *verify_page.routes(backend.state),
+        *stripe_js.routes(backend.state),
         *control.routes(backend.state, backend.files, backend.reset, backend.stats),
     ]

@@ -9,6 +9,10 @@ typed as sent (a wrong one shows the form again, 400, and changes nothing). Subm
 drives the same code as ``Emulator.submit`` (same events, same report), then, like Stripe, sends the
 browser to the session's ``return_url`` (303), or shows a done page when it has none. A link that is
 unknown answers 404, one already used or withdrawn 410: error pages, never a 500.
+
+In modal mode (``?modal=1``, how the Stripe.js stand-in of ``stripe_js`` opens it in a frame), a
+submission never leaves the frame: the done page tells the page around it, with one
+``postMessage``, that the session was submitted (the one script this page has).
 """
 
 from __future__ import annotations
@@ -27,7 +31,13 @@ from .._params import form_text
 from .._reports import contact_of, last_error_reason
 from .._state import State
 
-__all__ = ["routes"]
+__all__ = ["MODAL_QUERY", "routes", "unusable"]
+
+MODAL_QUERY = "modal=1"
+
+_TELL_THE_MODAL = (
+    "<script>parent.postMessage({source: 'stripe-identity-emulator', type: 'submitted'}, '*')</script>"
+)
 
 _STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;"
@@ -49,7 +59,7 @@ def _page(status: int, title: str, body: str) -> web.Response:
     return web.Response(status=status, text=text, content_type="text/html")
 
 
-def _unusable(session: dict[str, Any] | None) -> web.Response:
+def unusable(session: dict[str, Any] | None) -> web.Response:
     if session is None:
         return _page(
             404, "Unknown verification link", "<p>This link does not belong to any session.</p>"
@@ -128,7 +138,7 @@ def _form(state: State, session: dict[str, Any], problem: str | None = None) -> 
 async def show(state: State, call: Call) -> web.StreamResponse:
     session, current = state.session_for_page(call.ids[0])
     if session is None or not current:
-        return _unusable(session)
+        return unusable(session)
     return _page(200, "Verify your identity", _form(state, session))
 
 
@@ -146,7 +156,7 @@ def _wrong_code(state: State, session: dict[str, Any], fields: dict[str, str]) -
 async def submit(state: State, call: Call) -> web.StreamResponse:
     session, current = state.session_for_page(call.ids[0])
     if session is None or not current:
-        return _unusable(session)
+        return unusable(session)
     fields = dict(parse_qsl(form_text(call.body), keep_blank_values=True))
     outcome = fields.get("outcome", "verified")
     error_code = fields.get("error_code") if outcome == "requires_input" else None
@@ -158,12 +168,14 @@ async def submit(state: State, call: Call) -> web.StreamResponse:
         state.submit(session["id"], outcome, error_code or None)
     except APIFailure as failure:
         return _page(400, "This submission was refused", f"<p>{html.escape(failure.message)}</p>")
+    modal = call.request.query_string == MODAL_QUERY
     return_url = state.return_urls.get(session["id"])
-    if return_url is not None:
+    if return_url is not None and not modal:
         return web.Response(status=303, headers={"Location": return_url})
     shown = html.escape(session["status"])
     level = " (no report: the session as a whole failed)" if error_code in SESSION_LEVEL_ERRORS else ""
-    return _page(200, "Thank you", f"<p>Your submission was received: <b>{shown}</b>{level}.</p>")
+    told = _TELL_THE_MODAL if modal else ""
+    return _page(200, "Thank you", f"<p>Your submission was received: <b>{shown}</b>{level}.</p>{told}")
 
 
 def routes(state: State) -> list[Route]:
