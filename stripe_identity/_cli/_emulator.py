@@ -112,6 +112,20 @@ def _options(emu: argparse.ArgumentParser) -> None:
         metavar="test|live|N",
         help="answer 429 rate_limit past Stripe's test or live limits, or N requests/s per key",
     )
+    emu.add_argument(
+        "--rate-limit-scope",
+        choices=("key", "account"),
+        default="key",
+        help="with --rate-limits: each API key has its own limits (key, the default), or all keys "
+        "of the account share them (account), as Stripe counts",
+    )
+    emu.add_argument(
+        "--webhook-duplicates",
+        type=rate,
+        default=0.0,
+        metavar="RATE",
+        help="share of webhook deliveries made twice, from 0 to 1 (reproducible with --seed)",
+    )
 
 
 def _run_emulator(args: argparse.Namespace) -> int:
@@ -126,6 +140,13 @@ def _emulator(args: argparse.Namespace) -> Any:
 
     if (args.webhook_url is None) != (args.webhook_secret is None):
         raise UsageError("--webhook-url and --webhook-secret go together")
+    if args.webhook_duplicates and args.webhook_url is None:
+        raise UsageError("--webhook-duplicates needs --webhook-url")
+    limits = args.rate_limits
+    if args.rate_limit_scope == "account":
+        if limits is None:
+            raise UsageError("--rate-limit-scope needs --rate-limits")
+        limits = limits.account_wide()
     rates = (args.fault_5xx, args.fault_429, args.fault_reset_before, args.fault_reset_after)
     if sum(rates) > 1:
         raise UsageError(f"the --fault-* rates add up to {sum(rates):g}, more than 1")
@@ -146,8 +167,9 @@ def _emulator(args: argparse.Namespace) -> Any:
         webhook_secret=args.webhook_secret,
         processing_delay=args.processing_delay,
         redaction_delay=args.redaction_delay,
-        rate_limits=args.rate_limits,
+        rate_limits=limits,
         public_url=args.public_url,
+        webhook_duplicates=args.webhook_duplicates,
     )
 
 

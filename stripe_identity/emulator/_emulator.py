@@ -12,6 +12,7 @@ for clients in this process. ``emu.public_url`` is the URL it advertises to ever
 
 from __future__ import annotations
 
+import random
 import ssl
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -47,6 +48,9 @@ class Emulator:
         webhook_retries: a :class:`WebhookRetries`, or the delays in seconds between attempts: when
             a failed delivery is tried again before it is given up (default: Stripe's live-mode
             backoff, compressed from three days to about a minute).
+        webhook_duplicates: the share of deliveries (0 to 1) that are made twice, the twin up to
+            half a second after the original: the at-least-once delivery an endpoint must handle
+            exactly once. Which ones is drawn from ``seed`` when there is one.
         processing_delay: seconds a submitted session stays ``processing`` (0: it completes at once).
         redaction_delay: seconds before a redaction completes (0: on the next loop iteration).
         ssl_context: serve HTTPS with this server context (a trustme CA's, say) instead of HTTP.
@@ -56,7 +60,9 @@ class Emulator:
             wildcard such as ``0.0.0.0``.
         rate_limits: enforce Stripe's rate limits: ``"test"`` or ``"live"`` (Stripe's documented
             figures, per-endpoint limits included), an int N (N requests per second per API key and
-            nothing lower per endpoint), or a :class:`RateLimits`. Off by default.
+            nothing lower per endpoint), or a :class:`RateLimits`. Off by default. Each API key has
+            its own limits; ``RateLimits(..., scope="account")`` (or ``limits.account_wide()``)
+            makes every key of the account share them, as Stripe counts.
     """
 
     def __init__(
@@ -75,9 +81,12 @@ class Emulator:
         rate_limits: RateLimits | int | str | None = None,
         webhook_retries: WebhookRetries | Sequence[float] | None = None,
         public_url: str | None = None,
+        webhook_duplicates: float = 0.0,
     ) -> None:
         if (webhook_url is None) != (webhook_secret is None):
             raise ValueError("webhook_url and webhook_secret go together")
+        if webhook_duplicates and webhook_url is None:
+            raise ValueError("webhook_duplicates needs webhook_url: there is nothing to duplicate")
         self.host = host
         self.port = port
         self._ssl_context = ssl_context
@@ -86,7 +95,8 @@ class Emulator:
         self._webhooks = None
         if webhook_url is not None and webhook_secret is not None:
             endpoint = WebhookEndpoint(http_url(webhook_url, "webhook_url"), webhook_secret)
-            self._webhooks = WebhookSender([endpoint], retries)
+            rng = random.Random(f"{seed}:webhook-duplicates") if seed is not None else None
+            self._webhooks = WebhookSender([endpoint], retries, webhook_duplicates, rng)
         self._app = EmulatorApp(
             faults=dict(faults) if isinstance(faults, Mapping) else faults,
             latency=latency,

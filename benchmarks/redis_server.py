@@ -1,0 +1,132 @@
+"""A throwaway ``redis-server`` on 127.0.0.1: a free port, a temporary directory, nothing kept.
+
+    with RedisServer.start() as server:
+        limiter = RedisRateLimiter(server.url, "acct", rate=100, on_unavailable="raise")
+
+``RedisServer.start()`` raises :class:`RedisUnavailable` when there is no ``redis-server`` (Debian's
+package: ``apt-get install redis-server``) or it does not answer ``PING`` in time. ``stop()`` ends the
+server and ``restart()`` starts it again on the same port (an outage, for tests of what happens
+then). Nothing is saved to disk unless ``appendonly=True``. The tests (``tests/redis_server.py``) and
+the many-workers benchmark share this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+
+__all__ = ["RedisServer", "RedisUnavailable", "free_port"]
+
+_READY_TIMEOUT = 15.0
+
+
+class RedisUnavailable(Exception):
+    """No redis-server here, or it did not start."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _answers_ping(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+class RedisServer:
+    """One redis-server process, in a directory of its own."""
+
+    def __init__(self, executable: str, port: int, appendonly: bool) -> None:
+        self.executable = executable
+        self.port = port
+        self.appendonly = appendonly
+        self._dir = tempfile.TemporaryDirectory(prefix="stripe-identity-redis-")
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    @property
+    def directory(self) -> Path:
+        return Path(self._dir.name)
+
+    @classmethod
+    def start(cls, appendonly: bool = False) -> RedisServer:
+        executable = shutil.which("redis-server")
+        if executable is None:
+            raise RedisUnavailable("no redis-server on PATH (Debian: apt-get install redis-server)")
+        server = cls(executable, free_port(), appendonly)
+        try:
+            server._launch()
+        except BaseException:
+            server.close()
+            raise
+        return server
+
+    def _launch(self) -> None:
+        command = [
+            self.executable,
+            "--port", str(self.port),
+            "--bind", "127.0.0.1",
+            "--dir", str(self.directory),
+            "--save", "",
+            "--appendonly", "yes" if self.appendonly else "no",
+            "--daemonize", "no",
+            "--logfile", str(self.directory / "redis.log"),
+        ]  # fmt: skip
+        self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + _READY_TIMEOUT
+        while not _answers_ping(self.port):
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                log = self.directory / "redis.log"
+                tail = log.read_text(errors="replace")[-500:] if log.exists() else ""
+                self.stop()
+                raise RedisUnavailable(f"redis-server did not answer on port {self.port}: {tail}")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        """End the server (SIGTERM, then SIGKILL): clients see connections refused."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def restart(self) -> None:
+        """Start it again on the same port (with what it persisted, if ``appendonly``)."""
+        self.stop()
+        self._launch()
+
+    def close(self) -> None:
+        self.stop()
+        with contextlib.suppress(OSError):
+            self._dir.cleanup()
+
+    def __enter__(self) -> RedisServer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
