@@ -106,8 +106,7 @@ class RedisEventLedger:
         key = self.key(event_id)
         token = new_token(self._worker)
         # Shielded: a lease Redis granted must not be lost to a cancellation before we hear of it.
-        with anyio.CancelScope(shield=True):
-            status = _text(await self._store.run(_CLAIM, [key], [token, self._lease_ms]))
+        status = _text(await self._store.run(_CLAIM, [key], [token, self._lease_ms], shield=True))
         if status not in ("claimed", "done", "busy"):
             raise SharedStoreError(f"Redis at {self._store.where} answered a claim with {status!r}")
         claim = Claim(event_id, status, token if status == "claimed" else "")  # type: ignore[arg-type]
@@ -125,8 +124,9 @@ class RedisEventLedger:
         if not claim.won:
             raise ValueError(f"only a won claim can be completed; this one is {claim.status!r}")
         key = self.key(claim.event_id)
-        with anyio.CancelScope(shield=True):  # the work is done: record it even if cancelled
-            status = _text(await self._store.run(_COMPLETE, [key], [claim.token, self._remember_ms]))
+        # Shielded: the work is done, so its completion is recorded even if the caller is cancelled.
+        args: list[str | int] = [claim.token, self._remember_ms]
+        status = _text(await self._store.run(_COMPLETE, [key], args, shield=True))
         if status == "lost":
             raise LeaseLostError(
                 f"event {claim.event_id} was taken over by another worker before this one "

@@ -29,6 +29,7 @@ set, for the next caller to take while they are still ahead): a cancelled wait s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import time
@@ -203,10 +204,7 @@ class RedisRateLimiter:
         return self._outage.since is not None
 
     def __repr__(self) -> str:
-        return (
-            f"RedisRateLimiter(name={self._name!r}, rate={self._rate:g}, "
-            f"redis={self._store.where!r})"
-        )
+        return f"RedisRateLimiter(name={self._name!r}, rate={self._rate:g}, redis={self._store.where!r})"
 
     async def acquire(self) -> None:
         """Return when one more request may be sent, by the shared budget (see the class notes)."""
@@ -219,10 +217,7 @@ class RedisRateLimiter:
         async with local.gate:
             if self._outage.should_try():
                 try:
-                    # Shielded: a cancellation must not land after Redis reserved a slot and
-                    # before we know which, or the slot could not be given back.
-                    with anyio.CancelScope(shield=True):
-                        slot, now = await self._reserve()
+                    slot, now = await self._reserve()
                 except SharedStoreError as error:
                     self._outage.failed(error)
                 else:
@@ -247,7 +242,9 @@ class RedisRateLimiter:
         return local
 
     async def _reserve(self) -> tuple[int, int]:
-        reply = await self._store.run(_RESERVE, self._keys, [self._interval])
+        # Shielded: a cancellation must not land after Redis reserved a slot and before we know
+        # which, or the slot could not be given back.
+        reply = await self._store.run(_RESERVE, self._keys, [self._interval], shield=True)
         try:
             return int(reply[0]), int(reply[1])
         except (TypeError, ValueError, IndexError):
@@ -263,11 +260,9 @@ class RedisRateLimiter:
                 await checkpoint()
         except BaseException:
             # Cancelled (or worse) before the slot was used: give it back, without waiting long.
-            with anyio.CancelScope(shield=True):
-                try:
-                    await self._store.run(_GIVE_BACK, self._keys, [slot, self._interval])
-                except SharedStoreError:
-                    pass  # the slot stays unused: one request's worth of the rate, once
+            # If Redis fails here the slot stays unused: one request's worth of the rate, once.
+            with contextlib.suppress(SharedStoreError):
+                await self._store.run(_GIVE_BACK, self._keys, [slot, self._interval], shield=True)
             raise
         return slot / 1_000_000
 

@@ -19,7 +19,7 @@ import asyncio
 import math
 import weakref
 from collections.abc import AsyncGenerator, Sequence
-from typing import Any, Union
+from typing import Any
 
 import anyio
 from redis import exceptions as redis_errors
@@ -30,7 +30,7 @@ from .._errors import SharedStoreError
 
 __all__ = ["Client", "Store", "key", "checked_name", "positive"]
 
-Client = Union[Redis, "RedisCluster[Any]"]
+Client = Redis | RedisCluster
 
 _FAILURES = (redis_errors.RedisError, OSError, TimeoutError)
 
@@ -138,8 +138,19 @@ class Store:
             self._loops[loop] = state
         return state
 
-    async def run(self, script: str, keys: Sequence[str], args: Sequence[str | int]) -> Any:
-        """The script's reply, or :class:`SharedStoreError` after ``timeout`` or any failure."""
+    async def run(
+        self, script: str, keys: Sequence[str], args: Sequence[str | int], shield: bool = False
+    ) -> Any:
+        """The script's reply, or :class:`SharedStoreError` after ``timeout`` or any failure.
+
+        With ``shield``, a cancellation waits for the reply (``timeout`` at most): for scripts
+        whose effect the caller must know of, to undo it if it was cancelled meanwhile.
+        """
+        if shield:
+            reply: Any = None  # for type checkers, which cannot tell the scope never swallows
+            with anyio.CancelScope(shield=True):
+                reply = await self.run(script, keys, args)
+            return reply  # noqa: RET504
         try:
             with anyio.fail_after(self.timeout):
                 state = await self._here()

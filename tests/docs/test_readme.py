@@ -15,7 +15,11 @@ The convention, for whoever adds an example to the README:
   ``python -m pytest ARGS`` with our plugin and anyio's loaded (``-p pytest_asyncio.plugin`` in ARGS
   adds pytest-asyncio) and must pass.
 * ``<!-- readme: not run (REASON) -->`` on the line before a block skips running it. REASON must
-  appear, word for word, in the README's one sentence about the examples that are not run.
+  appear, word for word, in the README's one sentence about the examples that are not run (with
+  no such block, there need be no such sentence).
+* A block that reads ``REDIS_URL`` runs with it set to a ``redis-server`` the test starts
+  (``tests/redis_server.py``: without one the block skips, or fails under
+  STRIPE_IDENTITY_REQUIRE_REDIS=1, as in CI).
 * Every block, run or not, passes ``mypy --strict`` with the project's configuration (one mypy run).
 * A block that imports a package that is not installed is skipped: the dev extra installs them all.
 """
@@ -37,6 +41,7 @@ import pytest
 
 import stripe_identity
 from stripe_identity.emulator import Emulator
+from tests.redis_server import redis_server as redis_server, redis_url as redis_url
 
 ROOT = Path(stripe_identity.__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -134,6 +139,8 @@ def not_run_sentences(text: str) -> list[str]:
 def convention_problems(text: str) -> list[str]:
     blocks, problems = parse(text)
     sentences = not_run_sentences(text)
+    if not sentences and not any(block.not_run_reason for block in blocks):
+        return problems
     if len(sentences) != 1:
         problems.append(f"{len(sentences)} sentences say which examples are not run; one should")
         return problems
@@ -170,6 +177,8 @@ def test_the_convention_checks_catch_mistakes() -> None:
     )
     no_sentence = good.replace("Every example runs, except those marked not run", "Every example runs")
     assert convention_problems(no_sentence) == ["0 sentences say which examples are not run; one should"]
+    all_run = "Every example runs.\n\n```python\npass\n```\n"
+    assert convention_problems(all_run) == []
     stray = "Not run: none.\n\n<!-- readme: not run (x) -->\n```console\nls\n```\n"
     assert "a readme: directive before a console block" in convention_problems(stray)[0]
     typo = "Not run: none.\n\n<!-- readme: skip -->\n```python\npass\n```\n"
@@ -203,12 +212,15 @@ def _env(emulator: Emulator, **extra: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=[b.name for b in BLOCKS])
-def test_readme_example_runs(block: Block, emulator: Emulator, tmp_path: Path) -> None:
+def test_readme_example_runs(
+    block: Block, emulator: Emulator, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     if block.not_run_reason is not None:
         pytest.skip(f"marked not run: {block.not_run_reason}")
     missing = block.missing_modules()
     if missing:
         pytest.skip(f"needs {', '.join(missing)} (pip install -e '.[dev]')")
+    extra = {"REDIS_URL": request.getfixturevalue("redis_url")} if "REDIS_URL" in block.code else {}
     emulator.reset()
     args = block.pytest_args
     if args is not None:
@@ -217,13 +229,13 @@ def test_readme_example_runs(block: Block, emulator: Emulator, tmp_path: Path) -
         plugins = ["-p", "stripe_identity.testing", "-p", "anyio.pytest_plugin"]
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error"]
         command += [*plugins, *args, path.name]
-        env = _env(emulator, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+        env = _env(emulator, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", **extra)
     else:
         path = tmp_path / "readme_example.py"
         path.write_text(block.code, encoding="utf-8")
         runner = "import runpy, sys; runpy.run_path(sys.argv[1], run_name='readme_example')"
         command = [sys.executable, "-W", "error", "-c", runner, path.name]
-        env = _env(emulator)
+        env = _env(emulator, **extra)
     result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     where = f"README.md line {block.line}:\n{result.stdout}\n{result.stderr}"
     assert result.returncode == 0, where

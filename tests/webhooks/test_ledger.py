@@ -100,7 +100,7 @@ async def test_a_dead_workers_lease_runs_out_and_its_late_completion_is_refused(
     ledger = make_ledger(lease=0.2)
     dead = await ledger.claim("evt_orphan")  # its worker dies without completing
     with anyio.fail_after(10):  # generous: the lease is 0.2 s
-        while not (taken := await ledger.claim("evt_orphan")).won:
+        while not (taken := await ledger.claim("evt_orphan")).won:  # noqa: ASYNC110 - polling Redis
             await anyio.sleep(0.05)
     with pytest.raises(si.LeaseLostError, match="evt_orphan") as caught:
         await ledger.complete(dead)
@@ -186,7 +186,8 @@ async def test_redis_ledger_keeps_done_for_remember_days_and_leases_for_the_leas
         assert 6_000 < await raw.pttl(key) <= 7_000
         await ledger.complete(claim)
         assert 3 * 86_400_000 - 60_000 < await raw.pttl(key) <= 3 * 86_400_000
-        assert (await raw.get(key) or b"").startswith(b"done:")
+        value = await raw.get(key)
+        assert isinstance(value, bytes) and value.startswith(b"done:")
     finally:
         await raw.aclose()
         await ledger.aclose()
