@@ -15,8 +15,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from benchmarks.many_workers import ledger_run, pacer_run
-from tests.redis_server import redis_server as redis_server, redis_url as redis_url
+from tests.redis_server import (
+    REQUIRE_REDIS,
+    redis_or_skip,
+    redis_server as redis_server,
+    redis_url as redis_url,
+)
 
 RATE = 40
 
@@ -42,3 +49,13 @@ def test_four_webhook_workers_handle_each_event_once_through_duplicates_and_a_ki
     assert result["never_started"] == 0, result
     assert result["leases_lost"] == 0, result
     assert result["started_twice_not_after_kill"] == 0, result  # duplicates never ran twice
+
+
+def test_a_missing_redis_server_skips_unless_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    monkeypatch.delenv(REQUIRE_REDIS, raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install redis-server"):
+        redis_or_skip()
+    monkeypatch.setenv(REQUIRE_REDIS, "1")
+    with pytest.raises(pytest.fail.Exception, match=f"{REQUIRE_REDIS}=1 forbids skipping"):
+        redis_or_skip()
