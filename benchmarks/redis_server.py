@@ -6,8 +6,9 @@
 ``RedisServer.start()`` raises :class:`RedisUnavailable` when there is no ``redis-server`` (Debian's
 package: ``apt-get install redis-server``) or it does not answer ``PING`` in time. ``stop()`` ends the
 server and ``restart()`` starts it again on the same port (an outage, for tests of what happens
-then). Nothing is saved to disk unless ``appendonly=True``. The tests (``tests/redis_server.py``) and
-the many-workers benchmark share this module.
+then). Nothing is saved to disk unless ``appendonly=True``. :func:`start_cluster` starts three
+servers in cluster mode and joins them (``redis-cli --cluster create``), each master of a third of
+the slots. The tests (``tests/redis_server.py``) and the many-workers benchmark share this module.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-__all__ = ["RedisServer", "RedisUnavailable", "free_port"]
+__all__ = ["RedisServer", "RedisUnavailable", "free_port", "start_cluster"]
 
 _READY_TIMEOUT = 15.0
 
@@ -37,22 +38,27 @@ def free_port() -> int:
         return port
 
 
-def _answers_ping(port: int) -> bool:
+def _ask(port: int, command: bytes) -> bytes:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
+            sock.sendall(command + b"\r\n")
+            return sock.recv(4096)
     except OSError:
-        return False
+        return b""
+
+
+def _answers_ping(port: int) -> bool:
+    return _ask(port, b"PING").startswith(b"+PONG")
 
 
 class RedisServer:
     """One redis-server process, in a directory of its own."""
 
-    def __init__(self, executable: str, port: int, appendonly: bool) -> None:
+    def __init__(self, executable: str, port: int, appendonly: bool, cluster: bool = False) -> None:
         self.executable = executable
         self.port = port
         self.appendonly = appendonly
+        self.cluster = cluster
         self._dir = tempfile.TemporaryDirectory(prefix="stripe-identity-redis-")
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -65,11 +71,11 @@ class RedisServer:
         return Path(self._dir.name)
 
     @classmethod
-    def start(cls, appendonly: bool = False) -> RedisServer:
+    def start(cls, appendonly: bool = False, cluster: bool = False) -> RedisServer:
         executable = shutil.which("redis-server")
         if executable is None:
             raise RedisUnavailable("no redis-server on PATH (Debian: apt-get install redis-server)")
-        server = cls(executable, free_port(), appendonly)
+        server = cls(executable, free_port(), appendonly, cluster)
         try:
             server._launch()
         except BaseException:
@@ -88,6 +94,8 @@ class RedisServer:
             "--daemonize", "no",
             "--logfile", str(self.directory / "redis.log"),
         ]  # fmt: skip
+        if self.cluster:
+            command += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"]
         self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + _READY_TIMEOUT
         while not _answers_ping(self.port):
@@ -130,3 +138,29 @@ class RedisServer:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def start_cluster(nodes: int = 3) -> list[RedisServer]:
+    """``nodes`` servers joined in one Redis Cluster (no replicas), ready to serve every slot."""
+    cli = shutil.which("redis-cli")
+    if cli is None:
+        raise RedisUnavailable("no redis-cli on PATH (Debian: apt-get install redis-server)")
+    servers: list[RedisServer] = []
+    try:
+        for _ in range(nodes):
+            servers.append(RedisServer.start(cluster=True))
+        addresses = [f"127.0.0.1:{server.port}" for server in servers]
+        create = [cli, "--cluster", "create", *addresses, "--cluster-replicas", "0", "--cluster-yes"]
+        done = subprocess.run(create, capture_output=True, text=True, timeout=60, check=False)
+        if done.returncode != 0:
+            raise RedisUnavailable(f"redis-cli --cluster create failed: {done.stdout[-500:]}")
+        deadline = time.monotonic() + _READY_TIMEOUT
+        while not all(b"cluster_state:ok" in _ask(s.port, b"CLUSTER INFO") for s in servers):
+            if time.monotonic() > deadline:
+                raise RedisUnavailable("the cluster did not reach cluster_state:ok")
+            time.sleep(0.05)
+    except BaseException:
+        for server in servers:
+            server.close()
+        raise
+    return servers

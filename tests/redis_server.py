@@ -9,7 +9,8 @@ as in CI (``.ci/run``), where a Redis test must never silently skip.
 * ``redis_server``: the session's :class:`RedisServer` (``.url``, ``.port``, ``.stop()``,
   ``.restart()``); a test that stops it must restart it;
 * ``redis_url``: its URL, after ``FLUSHALL``;
-* ``own_redis``: a server of the test's own, for tests that stop, restart or kill it.
+* ``own_redis``: a server of the test's own, for tests that stop, restart or kill it;
+* ``redis_cluster``: three servers joined in a Redis Cluster, for the module's tests.
 """
 
 from __future__ import annotations
@@ -21,11 +22,18 @@ from collections.abc import Iterator
 
 import pytest
 
-from benchmarks.redis_server import RedisServer, RedisUnavailable
+from benchmarks.redis_server import RedisServer, RedisUnavailable, start_cluster
 
 REQUIRE_REDIS = "STRIPE_IDENTITY_REQUIRE_REDIS"
 
-__all__ = ["REQUIRE_REDIS", "own_redis", "redis_or_skip", "redis_server", "redis_url"]
+__all__ = [
+    "REQUIRE_REDIS",
+    "own_redis",
+    "redis_cluster",
+    "redis_or_skip",
+    "redis_server",
+    "redis_url",
+]
 
 
 def _skip(message: str) -> None:
@@ -73,3 +81,18 @@ def own_redis() -> Iterator[RedisServer]:
         yield server
     finally:
         server.close()
+
+
+@pytest.fixture(scope="module")
+def redis_cluster() -> Iterator[list[RedisServer]]:
+    redis_or_skip().close()  # skips (or fails) as any Redis test without a server does
+    try:
+        servers = start_cluster()
+    except RedisUnavailable as exc:
+        _skip(f"needs a Redis Cluster: {exc}")
+        raise
+    try:
+        yield servers
+    finally:
+        for server in servers:
+            server.close()

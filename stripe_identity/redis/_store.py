@@ -65,9 +65,9 @@ def describe(client: object) -> str:
         return f"unix://{kwargs['path']}"
     if "host" in kwargs:
         return f"redis://{kwargs['host']}:{kwargs.get('port', 6379)}/{kwargs.get('db', 0)}"
-    nodes = getattr(client, "startup_nodes", None)
+    nodes = getattr(getattr(client, "nodes_manager", None), "startup_nodes", None)
     if isinstance(nodes, dict) and nodes:
-        return "redis cluster " + ", ".join(sorted(nodes))
+        return "the Redis Cluster at " + ", ".join(sorted(nodes))
     return f"a {type(client).__name__}"
 
 

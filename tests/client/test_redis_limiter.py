@@ -20,10 +20,11 @@ from redis.crc import key_slot
 import stripe_identity as si
 from benchmarks.redis_server import RedisServer
 from stripe_identity.emulator import Emulator
-from stripe_identity.redis import RedisRateLimiter
+from stripe_identity.redis import RedisEventLedger, RedisRateLimiter
 from tests.conftest import TEST_KEY
 from tests.redis_server import (
     own_redis as own_redis,
+    redis_cluster as redis_cluster,
     redis_server as redis_server,
     redis_url as redis_url,
 )
@@ -271,3 +272,26 @@ def test_bad_arguments_are_clear_errors(
 ) -> None:
     with pytest.raises(error, match=match):
         RedisRateLimiter(*args, **options)
+
+
+async def test_a_redis_cluster_serves_the_limiter_and_the_ledger(
+    redis_cluster: list[RedisServer],
+) -> None:
+    client = redis.asyncio.RedisCluster(host="127.0.0.1", port=redis_cluster[0].port)
+    try:
+        # Names in slots on different nodes: each limiter's two keys hash to one slot by the tag.
+        for name in ("acct_a", "acct_b", "acct_c", "acct_d"):
+            limiter = RedisRateLimiter(client, name, 50, on_unavailable="raise")
+            slots = micros([await limiter.take() for _ in range(3)])
+            assert [b - a for a, b in itertools.pairwise(slots)] == [20_000, 20_000]
+            with anyio.move_on_after(0.005):
+                await limiter.take()  # cancelled: the give-back script runs on the cluster too
+        assert "the Redis Cluster at 127.0.0.1:" in repr(limiter)
+        ledger = RedisEventLedger(client)
+        for n in range(6):
+            claim = await ledger.claim(f"evt_cluster{n}")
+            assert claim.won and (await ledger.claim(f"evt_cluster{n}")).busy
+            await ledger.complete(claim)
+            assert (await ledger.claim(f"evt_cluster{n}")).done
+    finally:
+        await client.aclose()
