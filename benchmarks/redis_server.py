@@ -14,6 +14,7 @@ the slots. The tests (``tests/redis_server.py``) and the many-workers benchmark 
 from __future__ import annotations
 
 import contextlib
+import random
 import shutil
 import socket
 import subprocess
@@ -36,6 +37,20 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def _free_cluster_port() -> int:
+    """A free port whose cluster bus port (10,000 higher, at most 65535) is free too."""
+    for _ in range(200):
+        port = random.randint(20_000, 55_535)
+        try:
+            with socket.socket() as first, socket.socket() as bus:
+                first.bind(("127.0.0.1", port))
+                bus.bind(("127.0.0.1", port + 10_000))
+        except OSError:
+            continue
+        return port
+    raise RedisUnavailable("found no free pair of ports for a cluster node")
 
 
 def _ask(port: int, command: bytes) -> bytes:
@@ -75,7 +90,8 @@ class RedisServer:
         executable = shutil.which("redis-server")
         if executable is None:
             raise RedisUnavailable("no redis-server on PATH (Debian: apt-get install redis-server)")
-        server = cls(executable, free_port(), appendonly, cluster)
+        port = _free_cluster_port() if cluster else free_port()
+        server = cls(executable, port, appendonly, cluster)
         try:
             server._launch()
         except BaseException:

@@ -224,8 +224,8 @@ class RedisRateLimiter:
                     self._outage.recovered()
                     return await self._wait_for(slot, now)
         if local.fallback is None:
-            assert self._outage.error is not None
-            raise SharedStoreError(str(self._outage.error))
+            last = self._outage.error  # read once: another thread's caller may clear it
+            raise SharedStoreError(str(last or f"Redis at {self._store.where} is unavailable"))
         await local.fallback.acquire()
         return time.time()
 
