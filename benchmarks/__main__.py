@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import paired, ratelimit, report, soak, suite
+from . import many_workers, paired, ratelimit, report, soak, suite
 from .clients import CLIENTS
 from .options import Options
 from .progress import Progress
@@ -60,6 +60,14 @@ MODES: dict[str, Mode] = {
         "pacing against the emulator limited to PER_SECOND (default 100): unpaced, fixed, "
         "adaptive; --n creates (3000) at one --concurrency (200), ~1.5 min",
         {"type": int, "nargs": "?", "const": 100, "metavar": "PER_SECOND"},
+    ),
+    "workers": Mode(
+        many_workers.run,
+        many_workers.render,
+        "P worker processes (default 4) on one redis-server: pacing through one RedisRateLimiter "
+        "against an account-wide limit of --n per second (100), and 10,000 webhook events (10 %% "
+        "twice) on a RedisEventLedger; one worker SIGKILLed in each; ~1.5 min",
+        {"type": int, "nargs": "?", "const": 4, "metavar": "P"},
     ),
 }
 _DEFAULT = "full"

@@ -46,14 +46,21 @@ if _typing.TYPE_CHECKING:
         EventLoopError as EventLoopError,
         IdempotencyError as IdempotencyError,
         InvalidRequestError as InvalidRequestError,
+        LeaseLostError as LeaseLostError,
         PermissionDeniedError as PermissionDeniedError,
         RateLimitError as RateLimitError,
+        SharedStoreError as SharedStoreError,
         SignatureVerificationError as SignatureVerificationError,
         StripeError as StripeError,
         WebhookPayloadError as WebhookPayloadError,
     )
     from ._headers import (
         AppInfo as AppInfo,
+    )
+    from ._ledger import (
+        Claim as Claim,
+        EventLedger as EventLedger,
+        MemoryEventLedger as MemoryEventLedger,
     )
     from ._limiter import (
         AdaptiveLimiter as AdaptiveLimiter,

@@ -14,6 +14,8 @@ Everything the SDK raises on purpose derives from :class:`StripeError`::
      +-- SignatureVerificationError  a webhook whose signature does not check out
      |    +-- WebhookPayloadError    correctly signed, but not JSON or not an event
      +-- EventLoopError              an async client used from two running event loops at once
+     +-- SharedStoreError            the store workers share (Redis) could not be reached in time
+     +-- LeaseLostError              an event's lease passed to another worker before it completed
 
 Attributes default to ``None`` when they do not apply (a connection error has no ``http_status``).
 The classes present themselves as ``stripe_identity.<Name>`` (in tracebacks too), the name to import.
@@ -34,8 +36,10 @@ __all__ = [
     "EventLoopError",
     "IdempotencyError",
     "InvalidRequestError",
+    "LeaseLostError",
     "PermissionDeniedError",
     "RateLimitError",
+    "SharedStoreError",
     "SignatureVerificationError",
     "StripeError",
     "WebhookPayloadError",
@@ -160,6 +164,28 @@ class EventLoopError(StripeError, RuntimeError):
     """
 
 
+class SharedStoreError(StripeError):
+    """The store that several workers share (Redis, behind a shared rate limiter or an event ledger)
+    did not answer in time, or refused the command.
+
+    A shared limiter raises it only when it was built to (``on_unavailable="raise"``); an event
+    ledger always does, since nothing local can stand in for what the other workers have claimed.
+    The message names the store's address without its password.
+    """
+
+
+class LeaseLostError(StripeError):
+    """An event was completed after its lease ran out and another worker claimed it: both handled it.
+
+    The lease (``lease=`` seconds) must be longer than handling an event takes. The event is left as
+    the other worker's, which completes it.
+    """
+
+    def __init__(self, message: str, event_id: str | None = None) -> None:
+        super().__init__(message)
+        self.event_id = event_id
+
+
 for _cls in (
     StripeError,
     APIError,
@@ -173,6 +199,8 @@ for _cls in (
     SignatureVerificationError,
     WebhookPayloadError,
     EventLoopError,
+    SharedStoreError,
+    LeaseLostError,
 ):
     # Tracebacks and reprs name the class where users import it from, not this private module.
     _cls.__module__ = "stripe_identity"

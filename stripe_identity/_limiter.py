@@ -52,8 +52,9 @@ _LATE_CREDIT = 0.5
 class Limiter(Protocol):
     """Anything that can pace requests: ``await acquire()`` returns when one may be sent.
 
-    Implement it to share a budget beyond one process (a Redis-backed bucket, say). ``acquire``
-    should give up cleanly when cancelled: the request it was guarding will not be sent.
+    Implement it to share a budget beyond one process, as ``stripe_identity.redis.RedisRateLimiter``
+    does. ``acquire`` should give up cleanly when cancelled: the request it was guarding will not be
+    sent.
     """
 
     async def acquire(self) -> None:

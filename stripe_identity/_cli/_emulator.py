@@ -134,6 +134,20 @@ def _options(emu: argparse.ArgumentParser) -> None:
         metavar="test|live|N",
         help="answer 429 rate_limit past Stripe's test or live limits, or N requests/s per key",
     )
+    emu.add_argument(
+        "--rate-limit-scope",
+        choices=("key", "account"),
+        default="key",
+        help="with --rate-limits: each API key has its own limits (key, the default), or all keys "
+        "of the account share them (account), as Stripe counts",
+    )
+    emu.add_argument(
+        "--webhook-duplicates",
+        type=rate,
+        default=0.0,
+        metavar="RATE",
+        help="share of webhook deliveries made twice, from 0 to 1 (reproducible with --seed)",
+    )
 
 
 def _run_emulator(args: argparse.Namespace) -> int:
@@ -153,6 +167,13 @@ def _emulator(args: argparse.Namespace) -> Any:
     destinations = []
     if args.event_destination_url is not None:
         destinations.append((args.event_destination_url, args.event_destination_secret))
+    if args.webhook_duplicates and args.webhook_url is None:
+        raise UsageError("--webhook-duplicates needs --webhook-url")
+    limits = args.rate_limits
+    if args.rate_limit_scope == "account":
+        if limits is None:
+            raise UsageError("--rate-limit-scope needs --rate-limits")
+        limits = limits.account_wide()
     rates = (args.fault_5xx, args.fault_429, args.fault_reset_before, args.fault_reset_after)
     if sum(rates) > 1:
         raise UsageError(f"the --fault-* rates add up to {sum(rates):g}, more than 1")
@@ -173,10 +194,11 @@ def _emulator(args: argparse.Namespace) -> Any:
         webhook_secret=args.webhook_secret,
         processing_delay=args.processing_delay,
         redaction_delay=args.redaction_delay,
-        rate_limits=args.rate_limits,
+        rate_limits=limits,
         public_url=args.public_url,
         event_destinations=destinations,
         verification_flows=args.verification_flows,
+        webhook_duplicates=args.webhook_duplicates,
     )
 
 

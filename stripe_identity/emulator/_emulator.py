@@ -12,6 +12,7 @@ for clients in this process. ``emu.public_url`` is the URL it advertises to ever
 
 from __future__ import annotations
 
+import random
 import ssl
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -76,6 +77,9 @@ class Emulator:
         webhook_retries: a :class:`WebhookRetries`, or the delays in seconds between attempts: when
             a failed delivery is tried again before it is given up (default: Stripe's live-mode
             backoff, compressed from three days to about a minute).
+        webhook_duplicates: the share of deliveries (0 to 1) that are made twice, the twin up to
+            half a second after the original: the at-least-once delivery an endpoint must handle
+            exactly once. Which ones is drawn from ``seed`` when there is one.
         processing_delay: seconds a submitted session stays ``processing`` (0: it completes at once).
         redaction_delay: seconds before a redaction completes (0: on the next loop iteration).
         ssl_context: serve HTTPS with this server context (a trustme CA's, say) instead of HTTP.
@@ -85,7 +89,9 @@ class Emulator:
             wildcard such as ``0.0.0.0``.
         rate_limits: enforce Stripe's rate limits: ``"test"`` or ``"live"`` (Stripe's documented
             figures, per-endpoint limits included), an int N (N requests per second per API key and
-            nothing lower per endpoint), or a :class:`RateLimits`. Off by default.
+            nothing lower per endpoint), or a :class:`RateLimits`. Off by default. Each API key has
+            its own limits; ``RateLimits(..., scope="account")`` (or ``limits.account_wide()``)
+            makes every key of the account share them, as Stripe counts.
         event_destinations: :class:`EventDestination` objects (or ``(url, secret)`` pairs) that receive
             a signed thin event notification for each Identity event, delivered and retried as
             webhooks are (``webhook_retries``); ``GET /v2/core/events`` lists the thin events.
@@ -114,9 +120,14 @@ class Emulator:
         event_destinations: Sequence[EventDestination | tuple[str, str]] = (),
         webhook_endpoints: Sequence[WebhookEndpoint] = (),
         verification_flows: Mapping[str, Mapping[str, Any]] | None = None,
+        webhook_duplicates: float = 0.0,
     ) -> None:
         if (webhook_url is None) != (webhook_secret is None):
             raise ValueError("webhook_url and webhook_secret go together")
+        if webhook_duplicates and webhook_url is None and not webhook_endpoints:
+            raise ValueError(
+                "webhook_duplicates needs a webhook endpoint: there is nothing to duplicate"
+            )
         self.host = host
         self.port = port
         self._ssl_context = ssl_context
@@ -126,7 +137,10 @@ class Emulator:
         if webhook_url is not None and webhook_secret is not None:
             own = WebhookEndpoint(http_url(webhook_url, "webhook_url"), webhook_secret)
             endpoints.insert(0, own)
-        self._webhooks = WebhookSender(endpoints, retries) if endpoints else None
+        rng = random.Random(f"{seed}:webhook-duplicates") if seed is not None else None
+        self._webhooks = (
+            WebhookSender(endpoints, retries, webhook_duplicates, rng) if endpoints else None
+        )
         destinations = [destination_of(value) for value in event_destinations]
         self._destinations = Destinations(destinations, retries) if destinations else None
         self._app = EmulatorApp(

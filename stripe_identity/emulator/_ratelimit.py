@@ -5,7 +5,9 @@ its endpoint's bucket or, on the Files API, the Files read or write bucket. If a
 the request is refused and takes nothing from the others; a refused request is answered 429 and
 never runs. Buckets belong to one caller in one mode, refill continuously, and hold one second's
 worth of tokens, so a caller may send a second's worth at once after a quiet second and then
-keeps to the rate.
+keeps to the rate. The caller is each API key (``scope="key"``, the default), or the emulated
+account as a whole (``scope="account"``): every key shares one set of buckets, as Stripe counts
+per account, so that several processes with keys of their own still meet one limit.
 
 The emulator answers a refusal with Stripe's error envelope::
 
@@ -32,6 +34,7 @@ from ._failures import APIFailure
 __all__ = [
     "FILES",
     "REASONS",
+    "SCOPES",
     "RateLimitChecker",
     "RateLimits",
     "caller_key",
@@ -46,6 +49,9 @@ FILES = "files"
 REASONS = ("global", "endpoint", "files_read", "files_write")
 """The limits a request can be refused by, as :meth:`RateLimitChecker.admit` names them."""
 
+SCOPES = ("key", "account")
+"""Whose buckets a request draws from: its API key's, or the whole emulated account's."""
+
 _FILES_PATH = "/v1/files"
 
 # Refills are float arithmetic: 0.999999999 of a token is a token.
@@ -58,6 +64,12 @@ def _per_second(value: object) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"rate limits are positive whole numbers of requests per second, not {value!r}")
     return value
+
+
+def _scope(value: object) -> str:
+    if value not in SCOPES:
+        raise ValueError(f"the rate limit scope is 'key' or 'account', not {value!r}")
+    return str(value)
 
 
 def _required_per_second(value: object) -> int:
@@ -76,7 +88,9 @@ class RateLimits:
       and ``retrieve`` are three endpoints, whatever the ids in the path); ``None`` for no such limit;
     * ``files_read``, ``files_write``: Files API reads (GET) and writes (everything else), shared by
       all its endpoints; they replace the per-endpoint limit there, as Stripe lists the Files API's
-      own limits as the exception to the default. Files requests count against ``per_second`` too.
+      own limits as the exception to the default. Files requests count against ``per_second`` too;
+    * ``scope``: ``"key"``, each API key has its own buckets; ``"account"``, all the keys of the
+      emulated account share them (a connected account, ``Stripe-Account``, still has its own).
 
     Stripe documents (docs.stripe.com/rate-limits) the global 100 per second in live mode and 25 in
     test mode (sandboxes), the "default limit of 25 requests per second" per endpoint, and 20 reads
@@ -89,6 +103,7 @@ class RateLimits:
     per_endpoint: int | None = attrs.field(default=None, converter=_per_second)
     files_read: int | None = attrs.field(default=None, converter=_per_second)
     files_write: int | None = attrs.field(default=None, converter=_per_second)
+    scope: str = attrs.field(default="key", converter=_scope)
 
     @classmethod
     def test(cls) -> RateLimits:
@@ -107,6 +122,10 @@ class RateLimits:
         tests and benchmarks that want a limit, but not Stripe's small one."""
         return cls(name=str(per_second), per_second=per_second)
 
+    def account_wide(self) -> RateLimits:
+        """These limits, shared by every API key of the account (``scope="account"``)."""
+        return attrs.evolve(self, scope="account")
+
     @classmethod
     def parse(cls, text: str) -> RateLimits:
         """The limits a command-line flag names: ``test``, ``live``, or a number of requests per
@@ -124,18 +143,19 @@ class RateLimits:
         )
 
 
-def caller_key(api_key: str, stripe_account: str | None = None) -> str:
+def caller_key(api_key: str, stripe_account: str | None = None, scope: str = "key") -> str:
     """Whose buckets a request draws from.
 
-    The API key's own; or, when a Connect platform acts for a connected account (the
+    The API key's own (``scope="key"``), or the emulated account's in the key's mode
+    (``scope="account"``); or, when a Connect platform acts for a connected account (the
     ``Stripe-Account`` header), that account's in the key's mode, since Stripe counts limits per
     account and apart for live and test mode. (Stripe does not spell out whose limit such requests
     count against; the connected account's is our reading.)
     """
-    if not stripe_account:
-        return api_key
     mode = "live" if api_key.split("_")[1:2] == ["live"] else "test"
-    return f"{stripe_account}:{mode}"
+    if stripe_account:
+        return f"{stripe_account}:{mode}"
+    return api_key if scope == "key" else f"account:{mode}"
 
 
 def endpoint_group(raw_path: str, operation: str | None) -> str | None:
@@ -262,7 +282,7 @@ def rate_limit_middleware(checker: RateLimitChecker | None) -> Any:
             return await handler(request)
         assert call.caller is not None
         reason = checker.admit(
-            caller_key(call.caller.key, call.caller.account),
+            caller_key(call.caller.key, call.caller.account, checker.limits.scope),
             endpoint_group(request.raw_path.partition("?")[0], call.operation),
             request.method != "GET",
             time.monotonic(),

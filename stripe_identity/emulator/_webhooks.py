@@ -17,6 +17,13 @@ Logging (logger ``stripe_identity.emulator``): one WARNING per failed attempt, t
 the delivery was given up; one INFO line when a delivery succeeds after failing; and, when the
 emulator stops with deliveries given up or unfinished, one WARNING that sums them up.
 
+As an adversary for exactly-once handling, the sender can deliver an event to an endpoint more than
+once: with ``duplicates=p``, each delivery gets a twin with probability ``p``, sent on its own after
+a random pause of up to half a second (so it may overlap the original or follow it), drawn from the
+sender's ``rng``: a seeded emulator duplicates the same deliveries every run. A twin is retried like
+any delivery; it does not count in ``pending_webhooks``, and ``stats()`` counts twins as
+``duplicated`` when the option is on.
+
 An event's ``pending_webhooks`` counts the endpoints that have not received it yet (Stripe's
 meaning): it stays above 0 for an endpoint that gave up. :meth:`WebhookSender.stop` lets attempts
 under way finish for a short grace period, then cancels what is left; unfinished deliveries resume
@@ -31,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import random
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -48,6 +56,7 @@ logger = logging.getLogger("stripe_identity.emulator")
 _USER_AGENT = "Stripe/1.0 (+https://stripe.com/docs/webhooks) stripe-identity-emulator"
 _CONCURRENCY = 8  # attempts on the wire at once per endpoint: a burst of events is not a flood
 _STOP_GRACE = 1.0  # seconds attempts under way get to finish when the emulator stops
+_TWIN_SPREAD = 0.5  # seconds: a duplicate delivery starts up to this long after its original
 
 
 def _delays(value: Sequence[float]) -> tuple[float, ...]:
@@ -150,6 +159,7 @@ class _Delivery:
     attempts: int = 0  # made so far
     on_the_wire: bool = False  # an attempt is under way (or waiting for its turn)
     done: bool = False  # delivered, or given up
+    twin_delay: float | None = None  # a duplicate: seconds before its first attempt
 
 
 class WebhookSender:
@@ -159,12 +169,21 @@ class WebhookSender:
         self,
         endpoints: Sequence[WebhookEndpoint],
         retries: WebhookRetries,
+        duplicates: float = 0.0,
+        rng: random.Random | None = None,
         *,
         track_pending: bool = True,
     ) -> None:
         self.endpoints = tuple(endpoints)
         self.retries = retries
         self.track_pending = track_pending
+        if isinstance(duplicates, bool) or not (
+            isinstance(duplicates, (int, float)) and 0 <= duplicates <= 1
+        ):
+            raise ValueError(f"the duplicate rate is a share from 0 to 1, not {duplicates!r}")
+        self.duplicates = float(duplicates)
+        self._rng = rng if rng is not None else random.Random()
+        self._duplicated = 0
         self._counts = {endpoint: _Counts() for endpoint in self.endpoints}
         self._waiting: list[_Delivery] = []  # to start when the sender (re)starts
         self._tasks: dict[asyncio.Task[None], _Delivery] = {}
@@ -177,11 +196,16 @@ class WebhookSender:
         if self.track_pending:
             event["pending_webhooks"] = len(endpoints)
         for endpoint in endpoints:
-            delivery = _Delivery(event, endpoint)
-            if self._session is None or self._stopping:
-                self._waiting.append(delivery)
-            else:
-                self._spawn(delivery)
+            deliveries = [_Delivery(event, endpoint)]
+            if self.duplicates and self._rng.random() < self.duplicates:
+                self._duplicated += 1
+                twin_delay = self._rng.random() * _TWIN_SPREAD
+                deliveries.append(_Delivery(event, endpoint, twin_delay=twin_delay))
+            for delivery in deliveries:
+                if self._session is None or self._stopping:
+                    self._waiting.append(delivery)
+                else:
+                    self._spawn(delivery)
 
     @property
     def pending(self) -> int:
@@ -195,6 +219,8 @@ class WebhookSender:
         for counts in self._counts.values():
             for name, value in attrs.asdict(counts).items():
                 totals[name] += value
+        if self.duplicates:
+            totals["duplicated"] = self._duplicated
         return {**totals, "pending": self.pending}
 
     def reset(self) -> None:
@@ -205,6 +231,7 @@ class WebhookSender:
             task.cancel()
         self._waiting.clear()
         self._counts = {endpoint: _Counts() for endpoint in self.endpoints}
+        self._duplicated = 0
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -261,6 +288,9 @@ class WebhookSender:
     async def _deliver(self, delivery: _Delivery) -> None:
         event, endpoint = delivery.event, delivery.endpoint
         counts = self._counts[endpoint]
+        if delivery.twin_delay is not None and delivery.attempts == 0:
+            delivery.on_the_wire = False  # a pause, not an attempt: stop() need not wait for it
+            await asyncio.sleep(delivery.twin_delay)
         while True:
             delivery.on_the_wire = True
             async with self._turns[endpoint]:
@@ -272,7 +302,7 @@ class WebhookSender:
             if problem is None:
                 counts.succeeded += 1
                 delivery.done = True
-                if self.track_pending:
+                if self.track_pending and delivery.twin_delay is None:
                     event["pending_webhooks"] -= 1
                 if delivery.attempts > 1:
                     logger.info("%s delivered on attempt %d", where, delivery.attempts)

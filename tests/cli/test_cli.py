@@ -30,6 +30,7 @@ from stripe_identity._models._common import (
 from stripe_identity._params.verification_sessions import SessionTypeName
 from stripe_identity._requestor import Base
 from stripe_identity.emulator import Emulator
+from stripe_identity.emulator._ratelimit import SCOPES
 from tests.conftest import TEST_KEY
 
 ROOT = Path(si.__file__).resolve().parent.parent
@@ -298,6 +299,7 @@ def test_enum_choices_are_the_sdks_literals() -> None:
         "stripe-identity reports list --type": session_types,
         "stripe-identity raw method": ["GET", "POST", "DELETE"],
         "stripe-identity raw --base": list(get_args(Base)),
+        "stripe-identity emulator --rate-limit-scope": list(SCOPES),
     }
 
 
@@ -340,6 +342,10 @@ def test_parsing_a_command_loads_no_http_client() -> None:
         (["emulator", "--webhook-url", "http://127.0.0.1:9/hook"], "go together"),
         (["emulator", "--event-destination-secret", "whsec_x"], "go together"),
         (["emulator", "--event-destination-url", "ftp://example.com"], "--event-destination-url"),
+        (["emulator", "--webhook-duplicates", "0.1"], "--webhook-duplicates needs --webhook-url"),
+        (["emulator", "--webhook-duplicates", "1.5"], "1.5 is not a rate between 0 and 1"),
+        (["emulator", "--rate-limit-scope", "account"], "--rate-limit-scope needs --rate-limits"),
+        (["emulator", "--rate-limit-scope", "ip"], "invalid choice: 'ip'"),
         (["emulator", "--fault-5xx", "0.6", "--fault-429", "0.6"], "add up to 1.2, more than 1"),
         (["sessions", "list", "--limit", "0"], "0 is not a page size"),
         (["sessions", "list", "--limit", "101"], "101 is not a page size"),
@@ -367,6 +373,21 @@ def test_usage_errors_are_one_line_and_exit_2(
     assert err.count("\n") == 1, err
     assert fragment in err
     assert err.startswith("stripe-identity")
+
+
+def test_emulator_flags_for_many_workers_reach_the_emulator() -> None:
+    from stripe_identity._cli._emulator import _emulator
+
+    flags = "--rate-limits 40 --rate-limit-scope account --seed 7 --webhook-duplicates 0.25"
+    webhook = ["--webhook-url", "http://127.0.0.1:9/hook", "--webhook-secret", "whsec_x"]
+    args = _parser().parse_args(["emulator", *flags.split(), *webhook])
+    emulator = _emulator(args)
+    limiter, sender = emulator._app.rate_limiter, emulator._app.webhooks
+    assert limiter is not None and limiter.limits.scope == "account"
+    assert limiter.limits.per_second == 40
+    assert sender is not None and sender.duplicates == 0.25
+    plain = _emulator(_parser().parse_args(["emulator", "--rate-limits", "40"]))
+    assert plain._app.rate_limiter is not None and plain._app.rate_limiter.limits.scope == "key"
 
 
 # The cases of the issue, each in a process of its own, as a user meets them.

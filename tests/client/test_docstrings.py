@@ -10,10 +10,17 @@ import pytest
 
 import stripe_identity as si
 import stripe_identity.emulator
+import stripe_identity.redis
 import stripe_identity.testing
 import stripe_identity.webhooks
 
-MODULES = [si, stripe_identity.emulator, stripe_identity.testing, stripe_identity.webhooks]
+MODULES = [
+    si,
+    stripe_identity.emulator,
+    stripe_identity.redis,
+    stripe_identity.testing,
+    stripe_identity.webhooks,
+]
 
 
 def _own_doc(obj: object) -> str | None:

@@ -50,6 +50,15 @@ def test_names_load_on_first_use_and_are_the_real_objects() -> None:
         si.Nope  # noqa: B018
 
 
+def test_the_package_and_its_ledger_never_import_redis() -> None:
+    # The Redis-backed pieces are an optional extra: only stripe_identity.redis imports redis-py.
+    _, printed = _import_times(
+        "import sys, stripe_identity as si; si.MemoryEventLedger; si.SharedStoreError; "
+        "si.AsyncStripeIdentity; print('redis' in sys.modules)"
+    )
+    assert printed.split() == ["False"]
+
+
 def test_the_pytest_plugin_is_cheap_and_leaves_aiohttp_alone() -> None:
     # pytest is imported first: in a pytest run it always is. Best of three, as the machine is shared.
     best = None

@@ -46,6 +46,7 @@ def test_presets() -> None:
         "per_endpoint": 25,
         "files_read": 20,
         "files_write": 20,
+        "scope": "key",
     }
     assert attrs.asdict(RateLimits.live()) == {
         "name": "live",
@@ -53,6 +54,7 @@ def test_presets() -> None:
         "per_endpoint": 25,
         "files_read": 20,
         "files_write": 20,
+        "scope": "key",
     }
     assert attrs.asdict(RateLimits.scaled(200)) == {
         "name": "200",
@@ -60,6 +62,7 @@ def test_presets() -> None:
         "per_endpoint": None,
         "files_read": None,
         "files_write": None,
+        "scope": "key",
     }
 
 
@@ -146,6 +149,25 @@ def test_each_connected_account_has_its_own_buckets() -> None:
     assert checker.admit(first, "create", False, 0.0) == "global"
     assert admit_all(checker, 10, key=second) == [None] * 10
     assert admit_all(checker, 10, key=platform) == [None] * 10
+
+
+def test_account_wide_limits_are_shared_by_every_key_of_the_account() -> None:
+    limits = RateLimits.scaled(10).account_wide()
+    assert limits.scope == "account" and limits.per_second == 10
+    checker = RateLimitChecker(limits)
+    shared = caller_key(KEY, None, "account")
+    assert caller_key(OTHER_KEY, None, "account") == shared
+    assert caller_key("rk_test_restricted", None, "account") == shared
+    admit_all(checker, 6, key=shared)
+    assert admit_all(checker, 5, key=caller_key(OTHER_KEY, None, "account")) == [None] * 4 + ["global"]
+    # A connected account is another account: its own limits, in either scope.
+    assert caller_key(KEY, "acct_1", "account") == caller_key(KEY, "acct_1") != shared
+
+
+def test_the_scope_is_key_or_account() -> None:
+    assert RateLimits.scaled(5).scope == "key"
+    with pytest.raises(ValueError, match="'key' or 'account'"):
+        RateLimits(per_second=5, scope="ip")
 
 
 def test_per_endpoint_limit_in_the_test_preset() -> None:
