@@ -24,7 +24,13 @@ type-checks them all with ``mypy --strict``. For whoever writes one:
   adds pytest-asyncio) and must pass.
 * ``<!-- docs: not run (REASON) -->`` on the line before a block skips running it. REASON must
   appear, word for word, in the one sentence of the block's page that says which of its examples are
-  not run.
+  not run (a page where every block runs needs no such sentence).
+* A block that reads ``REDIS_URL`` (or imports a file of its page that does) runs with it set to a
+  ``redis-server`` the test starts, emptied first (``tests/redis_server.py``: its ``redis_url``
+  fixture), and must send that server a command. Without redis-server or redis-py the block skips
+  and says why, or fails under STRIPE_IDENTITY_REQUIRE_REDIS=1, as in CI. Such a block falls back
+  to a local Redis (``os.environ.get("REDIS_URL", "redis://localhost:6379/0")``) so that it runs as
+  written too. No other block sees a ``REDIS_URL``.
 * ``readme:`` is the same as ``docs:`` in those comments (the README's older spelling).
 * Every block, run or not, passes ``mypy --strict`` with the project's configuration (one mypy run).
 * A block that imports a package that is not installed is skipped: the dev extra installs them all.
@@ -84,6 +90,11 @@ class Block:
     def not_run_reason(self) -> str | None:
         match = _NOT_RUN.match(self.directive or "")
         return match["reason"] if match else None
+
+    @property
+    def reads_redis_url(self) -> bool:
+        """Whether the block needs a Redis: it names the ``REDIS_URL`` variable."""
+        return "REDIS_URL" in self.code
 
     @property
     def pytest_args(self) -> list[str] | None:

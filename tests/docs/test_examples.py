@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import pytest
 
 from stripe_identity.emulator import Emulator
 from tests.docs.blocks import ROOT, Block, convention_problems, page_files, parse, site_blocks
+from tests.redis_server import redis_server as redis_server, redis_url as redis_url
 
 TEST_KEY = "sk_test_readme"
 
@@ -43,6 +46,8 @@ def test_the_convention_checks_catch_mistakes() -> None:
     )
     no_sentence = good.replace("Every example runs, except those marked not run", "Every example runs")
     assert convention_problems(no_sentence) == ["0 sentences say which examples are not run; one should"]
+    all_run = "Every example runs.\n\n```python\npass\n```\n"  # no not-run block: no sentence needed
+    assert convention_problems(all_run) == []
     stray = "Not run: none.\n\n<!-- docs: not run (x) -->\n```console\nls\n```\n"
     assert "a docs: directive before a console block" in convention_problems(stray)[0]
     typo = "<!-- docs: skip -->\n```python\npass\n```\n"
@@ -84,7 +89,12 @@ def emulator() -> Iterator[Emulator]:
 
 
 def _env(emulator: Emulator, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "PYTEST_"))}
+    # REDIS_URL too: a block reaches the test's redis-server, never one of the machine's.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("STRIPE_", "PYTEST_")) and k != "REDIS_URL"
+    }
     env.update(
         PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
         STRIPE_API_BASE=emulator.api_base,
@@ -94,11 +104,26 @@ def _env(emulator: Emulator, **extra: str) -> dict[str, str]:
     return env
 
 
+def _redis_commands(url: str) -> int:
+    """How many commands the redis-server at ``url`` has processed so far."""
+    port = urllib.parse.urlsplit(url).port
+    answer = b""
+    with socket.create_connection(("127.0.0.1", port or 6379), timeout=5) as sock:
+        sock.sendall(b"INFO stats\r\n")
+        while (found := re.search(rb"total_commands_processed:(\d+)\r\n", answer)) is None:
+            chunk = sock.recv(65536)
+            assert chunk, f"INFO stats of {url} ended early: {answer!r}"
+            answer += chunk
+    return int(found[1])
+
+
 RUN = [b for b in BLOCKS if b.module is None]
 
 
 @pytest.mark.parametrize("block", RUN, ids=[b.name for b in RUN])
-def test_example_runs(block: Block, emulator: Emulator, tmp_path: Path) -> None:
+def test_example_runs(
+    block: Block, emulator: Emulator, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     if block.not_run_reason is not None:
         pytest.skip(f"marked not run: {block.not_run_reason}")
     files = page_files(BLOCKS, block)
@@ -106,6 +131,12 @@ def test_example_runs(block: Block, emulator: Emulator, tmp_path: Path) -> None:
     missing = block.missing_modules(local) + [m for f in files for m in f.missing_imports(local)]
     if missing:
         pytest.skip(f"needs {', '.join(sorted(set(missing)))} (pip install -e '.[dev]')")
+    # The fixture starts redis-server, or skips (fails under STRIPE_IDENTITY_REQUIRE_REDIS=1).
+    url: str | None = None
+    if any(b.reads_redis_url for b in [block, *files]):
+        url = request.getfixturevalue("redis_url")
+    extra = {"REDIS_URL": url} if url is not None else {}
+    before = _redis_commands(url) if url is not None else 0
     emulator.reset()
     for file in files:
         (tmp_path / file.filename).write_text(file.code, encoding="utf-8")
@@ -116,19 +147,21 @@ def test_example_runs(block: Block, emulator: Emulator, tmp_path: Path) -> None:
         plugins = ["-p", "stripe_identity.testing", "-p", "anyio.pytest_plugin"]
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error"]
         command += [*plugins, *args, name]
-        env = _env(emulator, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+        env = _env(emulator, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", **extra)
     else:
         path = tmp_path / "readme_example.py"
         path.write_text(block.code, encoding="utf-8")
         runner = "import runpy, sys; runpy.run_path(sys.argv[1], run_name='readme_example')"
         command = [sys.executable, "-W", "error", "-c", runner, path.name]
-        env = _env(emulator)
+        env = _env(emulator, **extra)
     result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     where = f"{block.page} line {block.line}:\n{result.stdout}\n{result.stderr}"
     assert result.returncode == 0, where
     if args is not None:
         assert re.search(r"\b\d+ passed\b", result.stdout), where
         assert not re.search(r"\b(failed|error|skipped|warnings?)\b", result.stdout), where
+    if url is not None:  # it used that Redis: a fallback to pacing locally would not
+        assert _redis_commands(url) > before + 1, f"{where}\nsent no command to {url}"
 
 
 def test_examples_pass_mypy_strict(tmp_path: Path) -> None:
