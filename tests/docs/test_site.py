@@ -20,6 +20,7 @@ import pytest
 
 import stripe_identity
 import stripe_identity.emulator
+import stripe_identity.redis
 import stripe_identity.testing
 import stripe_identity.webhooks
 from tests.browser import Chromium, browser as browser
@@ -38,12 +39,18 @@ def _entries() -> set[str]:
 
 def test_every_public_name_has_a_reference_entry() -> None:
     wanted = {f"stripe_identity.{name}" for name in stripe_identity.__all__}
-    for module in (stripe_identity.emulator, stripe_identity.testing, stripe_identity.webhooks):
+    for module in (
+        stripe_identity.emulator,
+        stripe_identity.redis,
+        stripe_identity.testing,
+        stripe_identity.webhooks,
+    ):
         wanted.update(f"{module.__name__}.{name}" for name in module.__all__)
     entries = _entries()
     assert sorted(wanted - entries) == []
     # and nothing the package does not export (a renamed object would fail the build anyway)
-    modules = {f"stripe_identity.{m}" for m in ("sensitive", "otel", "emulator", "testing", "webhooks")}
+    documented = ("sensitive", "otel", "emulator", "redis", "testing", "webhooks")
+    modules = {f"stripe_identity.{m}" for m in documented}
     assert sorted(entries - wanted - modules) == []
 
 
