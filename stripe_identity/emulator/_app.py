@@ -154,6 +154,10 @@ class EmulatorApp:
             stats["webhooks"] = self.webhooks.stats()
         return stats
 
+    def requests(self, operation: str | None = None) -> list[dict[str, Any]]:
+        """What ``emu.requests()`` and ``GET /_emulator/requests`` both answer."""
+        return self.log.entries(operation)
+
 
 def _ignore(event: dict[str, Any]) -> None:
     """Where events go when no webhook endpoint is set: they stay listed, nothing is sent."""

@@ -32,7 +32,8 @@ __all__ = ["Backend", "routes"]
 
 
 class Backend(Protocol):
-    """What the resources answer from: the emulator's stores, and its own reset and stats."""
+    """What the resources answer from: the emulator's stores, and its own reset, stats and
+    request log."""
 
     state: State
     files: FileStore
@@ -42,6 +43,8 @@ class Backend(Protocol):
     def reset(self) -> None: ...
 
     def stats(self) -> dict[str, Any]: ...
+
+    def requests(self, operation: str | None = None) -> list[dict[str, Any]]: ...
 
 
 def routes(backend: Backend) -> list[Route]:
@@ -54,5 +57,5 @@ def routes(backend: Backend) -> list[Route]:
         *file_links.routes(backend.file_links),
         *events.routes(backend.state),
         *verify_page.routes(backend.state),
-        *control.routes(backend.state, backend.files, backend.reset, backend.stats),
+        *control.routes(backend.state, backend.files, backend.reset, backend.stats, backend.requests),
     ]
