@@ -31,6 +31,7 @@ from ._resources import (
     AsyncEventService,
     AsyncFileLinkService,
     AsyncFileService,
+    AsyncJobService,
     AsyncVerificationReportService,
     AsyncVerificationSessionService,
 )
@@ -170,6 +171,11 @@ class AsyncStripeIdentity:
     def events(self) -> AsyncEventService:
         """The account's events, to catch up on missed webhooks."""
         return AsyncEventService(self._requestor)
+
+    @functools.cached_property
+    def jobs(self) -> AsyncJobService:
+        """Bulk jobs over sessions: redaction by retention policy, exports of results."""
+        return AsyncJobService(self._requestor)
 
     # --- everything else -------------------------------------------------------------------------
 

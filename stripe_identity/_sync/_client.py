@@ -30,6 +30,7 @@ from stripe_identity._sync._resources import (
     EventService,
     FileLinkService,
     FileService,
+    JobService,
     VerificationReportService,
     VerificationSessionService,
 )
@@ -159,6 +160,11 @@ class StripeIdentity(SyncClientBase):
     def events(self) -> EventService:
         """The account's events, to catch up on missed webhooks."""
         return EventService(self._runner, lambda: self._async().events)
+
+    @functools.cached_property
+    def jobs(self) -> JobService:
+        """Bulk jobs over sessions: redaction by retention policy, exports of results."""
+        return JobService(self._runner, lambda: self._async().jobs)
 
     def raw_request(
         self,

@@ -9,6 +9,7 @@ from .ephemeral_keys import EphemeralKeyService
 from .events import EventService
 from .file_links import FileLinkService
 from .files import FileService
+from .jobs import JobService
 from .verification_reports import VerificationReportService
 from .verification_sessions import VerificationSessionService
 
@@ -17,6 +18,7 @@ __all__ = [
     "EventService",
     "FileLinkService",
     "FileService",
+    "JobService",
     "VerificationReportService",
     "VerificationSessionService",
 ]
