@@ -76,9 +76,8 @@ async def redact_sessions(
         run.tracker.finish()
         summary = run.summary(time.monotonic() - started)
         if run.stopped is not None:
-            raise JobStoppedError(_stopped_message(summary, run.stopped), summary=summary) from (
-                run.stopped
-            )
+            message = _stopped_message(summary, run.stopped)
+            raise JobStoppedError(message, summary=summary, cause=run.stopped) from run.stopped
         return summary
 
 
