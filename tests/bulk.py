@@ -22,13 +22,16 @@ async def populate(
     counts: Mapping[str, int],
     *,
     reference: str | None = None,
+    metadata: Mapping[str, str] | None = None,
 ) -> dict[str, list[str]]:
     """Create ``counts[status]`` sessions in each status (``processing`` needs an emulator with a
     ``processing_delay``), oldest first; their ids by status. ``reference`` becomes their
-    ``client_reference_id``."""
+    ``client_reference_id``, ``metadata`` their metadata."""
     params: dict[str, Any] = {"type": "document"}
     if reference is not None:
         params["client_reference_id"] = reference
+    if metadata is not None:
+        params["metadata"] = dict(metadata)
     ids: dict[str, list[str]] = {}
     async with si.AsyncStripeIdentity(SETUP_KEY, api_base=emu.api_base) as client:
         for status, wanted in counts.items():

@@ -93,11 +93,24 @@ class Selection:
         after: str | None,
         expand: Sequence[str] = (),
     ) -> AsyncIterator[VerificationSession]:
-        """Every listed session after ``after`` (all of them from ``None``), newest first, one page
-        held at a time; the caller keeps or drops each with :meth:`selects`."""
-        page = await service.list(self.list_params(after, expand))
-        async for session in page.auto_paging_iter():
-            yield session
+        """Every listed session after ``after`` (all of them from ``None``), newest first; the caller
+        keeps or drops each with :meth:`selects`.
+
+        At most one page is held: each session is let go once handed over, and the next page is
+        fetched with nothing of the last one kept (walking a page's ``auto_paging_iter`` would hold
+        the old page while it fetches the new one, twice the memory).
+        """
+        while True:
+            page = await service.list(self.list_params(after, expand))
+            more, left = page.has_more, page.data[::-1]
+            del page
+            if not left:
+                return
+            after = left[0].id
+            while left:
+                yield left.pop()
+            if not more:
+                return
 
 
 def skip_reason(session: VerificationSession) -> str | None:
@@ -122,12 +135,11 @@ async def count_selected(
     """How many sessions after ``after`` the selection keeps; ``on_page(count_so_far)`` after each
     page, so a long count shows progress too."""
     counted = 0
-    page = await service.list(selection.list_params(after))
     while True:
+        page = await service.list(selection.list_params(after))
         counted += sum(1 for session in page.data if selection.selects(session))
+        more, after = page.has_more, page.data[-1].id if page.data else None
+        del page
         on_page(counted)
-        if not page.has_more:
-            return counted
-        page = await page.next_page()
-        if page.is_empty:
+        if not more or after is None:
             return counted
