@@ -23,13 +23,13 @@ import os
 import sys
 from typing import Any
 
-from .._jobs.export import FORMATS
+from .._jobs.export import ExportFormat
 from .._jobs.outcomes import JobStoppedError
 from .._jobs.progress import JobProgress
 from ._api import open_client, param_option, params_of, print_json
 from ._progress import ProgressDisplay, export_summary, redaction_summary
 from ._status import EXIT_ERROR, EXIT_INCOMPLETE, EXIT_OK, UsageError
-from ._values import count, per_second, seconds, statuses, timestamp
+from ._values import choices, count, per_second, seconds, statuses, timestamp
 
 __all__ = ["export_options", "redact_options", "run_export", "run_redact"]
 
@@ -37,7 +37,14 @@ __all__ = ["export_options", "redact_options", "run_export", "run_redact"]
 DEFAULT_RATE = 25.0
 #: What an export may expand (``--expand``), and the option each stands for.
 EXPORT_EXPANSIONS = ("last_verification_report", "verified_outputs")
-_BULK_ONLY = ("created_before", "created_after", "statuses", "checkpoint", "dry_run")
+#: The options of a bulk job that mean nothing with an id: their destination, and their flag.
+_BULK_ONLY = {
+    "created_before": "--created-before",
+    "created_after": "--created-after",
+    "statuses": "--status",
+    "checkpoint": "--checkpoint",
+    "dry_run": "--dry-run",
+}
 
 
 # --- options --------------------------------------------------------------------------------------
@@ -125,7 +132,7 @@ def export_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument(
         "--format",
         dest="export_format",
-        choices=list(FORMATS),
+        choices=choices(ExportFormat),
         default="jsonl",
         help="jsonl: each session as the API returns it, one per line (default); csv: the columns "
         "of docs/bulk-jobs.md",
@@ -213,7 +220,7 @@ def run_redact(args: argparse.Namespace) -> int:
 
 
 def _redact_one(args: argparse.Namespace) -> int:
-    given = [f"--{name.replace('_', '-')}" for name in _BULK_ONLY if getattr(args, name)]
+    given = [flag for name, flag in _BULK_ONLY.items() if getattr(args, name)]
     if given:
         raise UsageError(f"{', '.join(given)} select sessions for a bulk job: give them without an id")
     params = params_of(args)

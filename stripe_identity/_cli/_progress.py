@@ -93,10 +93,11 @@ class ProgressDisplay:
                 self._draw(describe(progress, self.verb), now)
                 if final:
                     self.end_line()
-        elif final or (self._shown_at is not None and now - self._shown_at >= self.every):
-            self._print(progress, now)
-        elif self._shown_at is None:
-            self._shown_at = now  # the first line comes ``every`` seconds in, not at once
+        else:
+            if self._shown_at is None:
+                self._shown_at = now  # the first line comes ``every`` seconds in, not at once
+            if final or now - self._shown_at >= self.every:
+                self._print(progress, now)
 
     def _draw(self, line: str, now: float) -> None:
         width = shutil.get_terminal_size().columns - 1

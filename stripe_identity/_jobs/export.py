@@ -23,6 +23,7 @@ import io
 import os
 import sys
 import time
+import typing
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -44,7 +45,7 @@ __all__ = ["FORMATS", "ExportFormat", "export_sessions", "expansions"]
 
 #: The formats an export writes.
 ExportFormat = Literal["jsonl", "csv"]
-FORMATS: tuple[str, ...] = ("jsonl", "csv")
+FORMATS: tuple[str, ...] = typing.get_args(ExportFormat)
 
 #: Fields never exported: each lets its holder complete the session's verification.
 _SECRETS = ("client_secret", "url")
