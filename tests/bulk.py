@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
 
 import anyio
 
@@ -27,7 +26,7 @@ async def populate(
     """Create ``counts[status]`` sessions in each status (``processing`` needs an emulator with a
     ``processing_delay``), oldest first; their ids by status. ``reference`` becomes their
     ``client_reference_id``, ``metadata`` their metadata."""
-    params: dict[str, Any] = {"type": "document"}
+    params: si.VerificationSessionCreateParamsDict = {"type": "document"}
     if reference is not None:
         params["client_reference_id"] = reference
     if metadata is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import functools
 import io
 import json
 import signal
@@ -36,8 +35,8 @@ def emu(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
         yield emulator
 
 
-def _populate(emu: Emulator, counts: dict[str, int], **options: str) -> dict[str, list[str]]:
-    return anyio.run(functools.partial(populate, emu, counts, **options))
+def _populate(emu: Emulator, counts: dict[str, int]) -> dict[str, list[str]]:
+    return anyio.run(populate, emu, counts)
 
 
 # --- redaction ------------------------------------------------------------------------------------

@@ -23,10 +23,10 @@ from opentelemetry.trace import SpanKind, StatusCode
 import stripe_identity as si
 from stripe_identity import otel
 from stripe_identity._middleware import Handler
+from tests.client.test_retries import stall
 from tests.conftest import TEST_KEY
 from tests.fake_api import FakeStripe, Reply, error_json
 from tests.leaks import SECRET_PATTERN
-from tests.client.test_retries import stall
 
 pytestmark = pytest.mark.anyio
 

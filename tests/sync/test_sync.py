@@ -22,9 +22,9 @@ from aiohttp import web
 
 import stripe_identity as si
 from stripe_identity._portal import PortalRunner
+from tests.client.test_pagination import IDS, paged
 from tests.conftest import TEST_KEY
 from tests.fake_api import FakeStripe, Reply, error_json, session_json
-from tests.client.test_pagination import IDS, paged
 
 
 @pytest.fixture
