@@ -60,6 +60,7 @@ class ItemFailure:
 
     @classmethod
     def of(cls, session: str, error: StripeError) -> ItemFailure:
+        """The failure of ``session``, from the API's error about it."""
         return cls(
             session=session,
             message=error.message,

@@ -110,24 +110,33 @@ class _Run:
         self.tracker = ProgressTracker(on_progress, self.state.counts)
         self.slots = anyio.Semaphore(concurrency)
         self.stopped: StripeError | None = None
+        self.crashed: Exception | None = None
         self.dry_skips: Counter[str] = Counter()  # a dry run's, which the journal does not keep
         self._group: TaskGroup | None = None
 
     async def go(self, count_first: bool) -> None:
         if count_first:
             await self._guarded(self._count())
-            if self.stopped is not None:
-                return
-        async with anyio.create_task_group() as group:
-            self._group = group
-            for session in list(self.state.in_flight):  # asked for by an earlier run
-                if self.dry_run:
-                    self.tracker.item(ItemOutcome(session=session, outcome="would_redact"))
-                    continue
-                await self.slots.acquire()
-                group.start_soon(self._redact, session, None)
-            if not self.state.listed_all:
-                await self._guarded(self._list())
+        if self.stopped is None and self.crashed is None:
+            async with anyio.create_task_group() as group:
+                self._group = group
+                await self._guarded(self._dispatch())
+        if self.crashed is not None:
+            # Raised here, itself: from inside the task group it would reach the caller wrapped in
+            # an exception group.
+            raise self.crashed
+
+    async def _dispatch(self) -> None:
+        """Ask again for what an earlier run left in flight, then list and decide the rest."""
+        assert self._group is not None
+        for session in list(self.state.in_flight):
+            if self.dry_run:
+                self.tracker.item(ItemOutcome(session=session, outcome="would_redact"))
+                continue
+            await self.slots.acquire()
+            self._group.start_soon(self._redact, session, None)
+        if not self.state.listed_all:
+            await self._list()
 
     async def _count(self) -> None:
         known = self.tracker.done + len(self.state.in_flight)
@@ -141,15 +150,25 @@ class _Run:
         self.tracker.total = known + counted
 
     async def _guarded(self, step: Awaitable[None]) -> None:
-        """Await ``step``; an API error stops the job instead of escaping."""
+        """Await ``step``; an API error stops the job, any other error ends it (see :meth:`_crash`)."""
         try:
             await step
         except StripeError as error:
             self._stop(error)
+        except Exception as error:
+            self._crash(error)
 
     def _stop(self, error: StripeError) -> None:
         if self.stopped is None:
             self.stopped = error
+        if self._group is not None:
+            self._group.cancel_scope.cancel()
+
+    def _crash(self, error: Exception) -> None:
+        """An error that is not the API's (the callback's, the checkpoint's disk...): every task
+        stops, and :meth:`go` raises it."""
+        if self.crashed is None:
+            self.crashed = error
         if self._group is not None:
             self._group.cancel_scope.cancel()
 
@@ -175,22 +194,25 @@ class _Run:
             self.journal.listed_all()
 
     async def _redact(self, session_id: str, listed: VerificationSession | None) -> None:
+        try:
+            await self._guarded(self._redact_one(session_id, listed))
+        finally:
+            self.slots.release()
+
+    async def _redact_one(self, session_id: str, listed: VerificationSession | None) -> None:
         key = idempotency_key(self.state.job_id, session_id)
         try:
             result = await self.service.redact(session_id, None, {"idempotency_key": key})
         except StripeError as error:
             if is_systemic(error):
-                self._stop(error)
-                return
+                raise
             failure = ItemFailure.of(session_id, error)
             self.journal.failed(failure)
             self.tracker.item(_outcome(listed or session_id, "failed", reason=failure.message))
-        else:
-            replayed = result.last_response.headers.get("Idempotent-Replayed") == "true"
-            self.journal.redacted(session_id, replayed)
-            self.tracker.item(_outcome(listed or session_id, "redacted", replayed=replayed))
-        finally:
-            self.slots.release()
+            return
+        replayed = result.last_response.headers.get("Idempotent-Replayed") == "true"
+        self.journal.redacted(session_id, replayed)
+        self.tracker.item(_outcome(listed or session_id, "redacted", replayed=replayed))
 
     def summary(self, elapsed: float) -> RedactionSummary:
         state = self.state

@@ -59,6 +59,21 @@ def test_a_dry_run_prints_the_plan_and_changes_nothing(
     assert emu.requests("redact") == []
 
 
+def test_a_dry_run_piped_into_head_stops_quietly() -> None:
+    with Emulator() as emu:
+        _populate(emu, {"verified": 400})  # more plan than a pipe holds
+        command = f"{sys.executable} -m stripe_identity sessions redact --status verified --dry-run"
+        result = subprocess.run(
+            ["bash", "-c", command + ' | head -1; echo "status=${PIPESTATUS[0]}" >&2'],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=cli_env(STRIPE_API_KEY=TEST_KEY, STRIPE_API_BASE=emu.api_base),
+        )
+    assert json.loads(result.stdout)["action"] == "redact"
+    assert result.stderr.endswith("status=141\n") and "Traceback" not in result.stderr
+
+
 def test_redaction_by_creation_time_and_status(
     emu: Emulator, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -213,6 +213,26 @@ async def test_a_resumed_job_asks_again_for_what_was_in_flight_and_the_api_repla
     assert len(emulator.requests()) == before
 
 
+async def test_an_error_in_on_progress_stops_the_job_as_itself_and_the_checkpoint_resumes(
+    emulator: Emulator, client: si.AsyncStripeIdentity, tmp_path: Path
+) -> None:
+    ids = await populate(emulator, {"verified": 30})
+    checkpoint = tmp_path / "job.ckpt"
+
+    def broken(progress: si.JobProgress) -> None:
+        if progress.done == 10:
+            raise BrokenPipeError("the reader went away")
+
+    with pytest.raises(BrokenPipeError, match="went away"):  # itself, not an exception group
+        await client.jobs.redact_sessions(
+            statuses=["verified"], checkpoint=checkpoint, on_progress=broken
+        )
+    summary = await client.jobs.redact_sessions(statuses=["verified"], checkpoint=checkpoint)
+    assert summary.ok and summary.redacted == 30
+    ran, _ = redactions(emulator)
+    assert ran == dict.fromkeys(ids["verified"], 1)
+
+
 async def test_a_checkpoint_of_another_selection_is_refused(
     emulator: Emulator, client: si.AsyncStripeIdentity, tmp_path: Path
 ) -> None:
