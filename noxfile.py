@@ -64,7 +64,8 @@ def tests_all(session: nox.Session) -> None:
 @nox.session
 def reliability(session: nox.Session) -> None:
     """The long reliability runs: 10,000 faulty creates, 1,000 cancellations, 20,000-request soak,
-    thousands of fuzz examples, schemathesis. The default suite runs the same tests, smaller."""
+    thousands of fuzz examples, schemathesis, a redaction job of 2,000 sessions killed three times.
+    The default suite runs the same tests, smaller."""
     session.install("-e", ".[dev]")
     session.run(
         "pytest",
@@ -74,6 +75,7 @@ def reliability(session: nox.Session) -> None:
         "tests/reliability/test_fuzz.py",
         "tests/reliability/test_resources.py",
         "tests/reliability/test_security.py",
+        "tests/reliability/test_bulk_resume.py",
         "tests/webhooks/test_webhooks.py",
         *session.posargs,
         env={"STRIPE_IDENTITY_RELIABILITY": "long"},

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import many_workers, paired, ratelimit, report, soak, suite
+from . import bulk, many_workers, paired, ratelimit, report, soak, suite
 from .clients import CLIENTS
 from .options import Options
 from .progress import Progress
@@ -60,6 +60,13 @@ MODES: dict[str, Mode] = {
         "pacing against the emulator limited to PER_SECOND (default 100): unpaced, fixed, "
         "adaptive; --n creates (3000) at one --concurrency (200), ~1.5 min",
         {"type": int, "nargs": "?", "const": 100, "metavar": "PER_SECOND"},
+    ),
+    "bulk": Mode(
+        bulk.run,
+        bulk.render,
+        "bulk jobs against the emulator: a redaction of N sessions (5000) SIGKILLed three times and "
+        "resumed, --n (1500) redactions at the test-mode rate limit, an export of 10 * N, ~6 min",
+        {"type": int, "nargs": "?", "const": 5000, "metavar": "N"},
     ),
     "workers": Mode(
         many_workers.run,

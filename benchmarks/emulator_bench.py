@@ -23,7 +23,7 @@ from .worker import ClientWorker
 __all__ = ["EmulatorProcess", "emulator_markdown", "run_emulator_bench"]
 
 
-def _host(conn: Connection, core: int | None, rate_limit: int | None) -> None:
+def _host(conn: Connection, core: int | None, rate_limit: int | str | None) -> None:
     """Serve an emulator; answer "stats" and "reset" until told anything else (or the pipe closes)."""
     sysinfo.pin(core)
 
@@ -60,7 +60,7 @@ def _host(conn: Connection, core: int | None, rate_limit: int | None) -> None:
 class EmulatorProcess:
     """``api_base`` once it serves, else ``skipped`` says why."""
 
-    def __init__(self, core: int | None, rate_limit: int | None = None) -> None:
+    def __init__(self, core: int | None, rate_limit: int | str | None = None) -> None:
         ctx = multiprocessing.get_context("spawn")
         self._conn, child = ctx.Pipe()
         self._proc = ctx.Process(

@@ -14,7 +14,9 @@ Constants and type aliases:
 * ``DEFAULT_FILES_BASE``: ``"https://files.stripe.com"``, where Stripe serves file contents.
 * ``DEFAULT_MAX_DOWNLOAD_BYTES``: 64 MiB, the largest file ``files.download`` accepts by default.
 * ``DEFAULT_STRIPE_VERSION``: the ``Stripe-Version`` this SDK is built from and sends by default.
+* ``ExportFormat``: ``Literal["jsonl", "csv"]``, the formats ``jobs.export_sessions`` writes.
 * ``Handler``: ``Callable[[Request], Awaitable[Response]]``, the ``call_next`` a middleware gets.
+* ``ProgressCallback``: ``Callable[[JobProgress], None]``, a bulk job's ``on_progress``.
 * ``__version__``: this package's version.
 
 Each public name is written once, below, as an import that type checkers read and that does not run:
@@ -56,6 +58,17 @@ if _typing.TYPE_CHECKING:
     )
     from ._headers import (
         AppInfo as AppInfo,
+    )
+    from ._jobs import (
+        CheckpointError as CheckpointError,
+        ExportFormat as ExportFormat,
+        ExportSummary as ExportSummary,
+        ItemFailure as ItemFailure,
+        ItemOutcome as ItemOutcome,
+        JobProgress as JobProgress,
+        JobStoppedError as JobStoppedError,
+        ProgressCallback as ProgressCallback,
+        RedactionSummary as RedactionSummary,
     )
     from ._ledger import (
         Claim as Claim,
@@ -176,6 +189,7 @@ if _typing.TYPE_CHECKING:
         AsyncEventService as AsyncEventService,
         AsyncFileLinkService as AsyncFileLinkService,
         AsyncFileService as AsyncFileService,
+        AsyncJobService as AsyncJobService,
         AsyncThinEventService as AsyncThinEventService,
         AsyncVerificationReportService as AsyncVerificationReportService,
         AsyncVerificationSessionService as AsyncVerificationSessionService,
@@ -193,6 +207,7 @@ if _typing.TYPE_CHECKING:
         EventService as EventService,
         FileLinkService as FileLinkService,
         FileService as FileService,
+        JobService as JobService,
         StripeIdentity as StripeIdentity,
         SyncListObject as SyncListObject,
         ThinEventService as ThinEventService,

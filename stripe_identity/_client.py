@@ -31,6 +31,7 @@ from ._resources import (
     AsyncEventService,
     AsyncFileLinkService,
     AsyncFileService,
+    AsyncJobService,
     AsyncThinEventService,
     AsyncVerificationReportService,
     AsyncVerificationSessionService,
@@ -176,6 +177,11 @@ class AsyncStripeIdentity:
     def thin_events(self) -> AsyncThinEventService:
         """Thin events (``v2.core.event``) and the sessions their notifications name."""
         return AsyncThinEventService(self._requestor)
+
+    @functools.cached_property
+    def jobs(self) -> AsyncJobService:
+        """Bulk jobs over sessions: redaction by retention policy, exports of results."""
+        return AsyncJobService(self._requestor)
 
     # --- everything else -------------------------------------------------------------------------
 

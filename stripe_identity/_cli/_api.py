@@ -42,13 +42,18 @@ Call = Callable[[Any, argparse.Namespace, dict[str, Any]], Any]
 
 @dataclass(frozen=True)
 class Operation:
-    """One API subcommand: ``call(service, args, params)`` returns what to print as JSON."""
+    """One API subcommand: ``call(service, args, params)`` returns what to print as JSON.
+
+    An operation that does more than one call and print (a bulk job) gives ``run`` instead: the
+    whole command, from the parsed arguments to the exit status.
+    """
 
     help: str
-    call: Call
+    call: Call | None = None
     takes_id: bool = True
     #: Adds the operation's own options; those added by :func:`param_option` become params.
     options: Callable[[argparse.ArgumentParser], None] | None = None
+    run: Callable[[argparse.Namespace], int] | None = None
 
 
 @dataclass(frozen=True)
@@ -157,8 +162,8 @@ def api_options(cmd: argparse.ArgumentParser) -> None:
     )
 
 
-def open_client(args: argparse.Namespace) -> Any:
-    """The sync client the options of :func:`api_options` describe."""
+def open_client(args: argparse.Namespace, **settings: Any) -> Any:
+    """The sync client the options of :func:`api_options` describe, with ``settings`` added."""
     from .._sync import StripeIdentity
 
     try:
@@ -168,6 +173,7 @@ def open_client(args: argparse.Namespace) -> Any:
             stripe_account=args.stripe_account,
             max_retries=args.max_retries,
             allow_insecure_http=args.allow_insecure_http,
+            **settings,
         )
     except ValueError as exc:  # an api_base the client refuses (not a URL, plain http to a remote)
         raise UsageError(f"--api-base: {exc}") from None
@@ -185,8 +191,9 @@ def print_json(data: Any) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     params = params_of(args)  # bad input is a usage error before anything is sent
+    operation: Operation = args.operation
+    assert operation.call is not None
     with open_client(args) as client:
-        operation: Operation = args.operation
         result = operation.call(getattr(client, args.service), args, params)
     if result is not None:
         print_json(result.to_dict() if hasattr(result, "to_dict") else result)
@@ -213,4 +220,4 @@ def add_resource(commands: Any, resource: Resource) -> None:
         api_options(cmd)
         if operation.options is not None:
             operation.options(cmd)
-        cmd.set_defaults(run=_run, service=resource.service, operation=operation)
+        cmd.set_defaults(run=operation.run or _run, service=resource.service, operation=operation)

@@ -9,6 +9,7 @@ __all__ = [
     "EPILOG",
     "EXIT_CLOSED_PIPE",
     "EXIT_ERROR",
+    "EXIT_INCOMPLETE",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_STATUSES",
@@ -19,6 +20,7 @@ __all__ = [
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+EXIT_INCOMPLETE = 3
 EXIT_INTERRUPTED = 130
 EXIT_CLOSED_PIPE = 141
 
@@ -29,7 +31,11 @@ EXIT_STATUSES = {
         "output could not be written"
     ),
     EXIT_USAGE: "usage error: an unknown option, a value out of range, a malformed -d or --api-base",
-    EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
+    EXIT_INCOMPLETE: (
+        "a bulk job went through every session, but some failed (listed in its summary): run it "
+        "again to retry them"
+    ),
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C); a bulk job with a checkpoint resumes when run again",
     EXIT_CLOSED_PIPE: "stdout was closed early (piped into head, say): output stops quietly",
 }
 

@@ -8,10 +8,13 @@ offers what the models and params define, in one place.
 from __future__ import annotations
 
 import argparse
+import datetime
 import math
 import typing
 from collections.abc import Callable
 from typing import Any
+
+from .._models._common import VerificationSessionStatusName
 
 __all__ = [
     "base_url",
@@ -20,10 +23,13 @@ __all__ = [
     "http_url",
     "key_value",
     "page_size",
+    "per_second",
     "port",
     "rate",
     "rate_limits",
     "seconds",
+    "statuses",
+    "timestamp",
     "verification_flows",
 ]
 
@@ -140,3 +146,45 @@ def key_value(text: str) -> tuple[str, str]:
     if not sep or not key:
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
     return key, value
+
+
+def per_second(text: str) -> float:
+    """A rate of requests per second: a finite number above 0."""
+    value = _number(text, float)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a rate: give more than 0 requests per second")
+    return value
+
+
+def timestamp(text: str) -> int:
+    """A moment, as unix seconds: ISO 8601 with a time zone (``2026-09-01T00:00:00Z``), a date
+    (``2026-09-01``, midnight UTC), or unix seconds."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        # Python 3.10 reads no "Z"; every version reads "+00:00".
+        when = datetime.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a time: give ISO 8601 (2026-09-01T00:00:00Z), a date or unix seconds"
+        ) from None
+    if len(text) == 10:  # a date alone: that day's start in UTC
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    if when.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has no time zone: end it with Z for UTC, or an offset such as +02:00"
+        )
+    return int(when.timestamp())
+
+
+def statuses(text: str) -> list[str]:
+    """Comma-separated VerificationSession statuses, each one the SDK knows."""
+    known = choices(VerificationSessionStatusName)
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in known]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(
+            f"{', '.join(unknown) or repr(text)}: not a status (give some of {', '.join(known)})"
+        )
+    return names

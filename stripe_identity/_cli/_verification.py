@@ -7,6 +7,7 @@ import argparse
 from .._models._common import VerificationSessionStatusName
 from .._params.verification_sessions import SessionTypeName
 from ._api import Operation, Resource, list_options, list_page, param_option, retrieve
+from ._jobs import export_options, redact_options, run_export, run_redact
 from ._values import choices, key_value
 
 __all__ = ["REPORTS", "SESSIONS"]
@@ -74,7 +75,16 @@ SESSIONS = Resource(
         ),
         "cancel": Operation("cancel a session in requires_input", lambda s, a, p: s.cancel(a.id, p)),
         "redact": Operation(
-            "redact a session's personal data (irreversible)", lambda s, a, p: s.redact(a.id, p)
+            "redact a session's personal data, or every selected session's (irreversible)",
+            takes_id=False,
+            options=redact_options,
+            run=run_redact,
+        ),
+        "export": Operation(
+            "export the selected sessions as JSON lines or CSV",
+            takes_id=False,
+            options=export_options,
+            run=run_export,
         ),
     },
 )

@@ -6,6 +6,7 @@ from .ephemeral_keys import AsyncEphemeralKeyService
 from .events import AsyncEventService
 from .file_links import AsyncFileLinkService
 from .files import AsyncFileService
+from .jobs import AsyncJobService
 from .thin_events import AsyncThinEventService
 from .verification_reports import AsyncVerificationReportService
 from .verification_sessions import AsyncVerificationSessionService
@@ -15,6 +16,7 @@ __all__ = [
     "AsyncEventService",
     "AsyncFileLinkService",
     "AsyncFileService",
+    "AsyncJobService",
     "AsyncThinEventService",
     "AsyncVerificationReportService",
     "AsyncVerificationSessionService",

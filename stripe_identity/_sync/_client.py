@@ -30,6 +30,7 @@ from stripe_identity._sync._resources import (
     EventService,
     FileLinkService,
     FileService,
+    JobService,
     ThinEventService,
     VerificationReportService,
     VerificationSessionService,
@@ -165,6 +166,11 @@ class StripeIdentity(SyncClientBase):
     def thin_events(self) -> ThinEventService:
         """Thin events (``v2.core.event``) and the sessions their notifications name."""
         return ThinEventService(self._runner, lambda: self._async().thin_events)
+
+    @functools.cached_property
+    def jobs(self) -> JobService:
+        """Bulk jobs over sessions: redaction by retention policy, exports of results."""
+        return JobService(self._runner, lambda: self._async().jobs)
 
     def raw_request(
         self,

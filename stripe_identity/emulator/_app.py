@@ -183,6 +183,10 @@ class EmulatorApp:
             stats["event_destinations"] = self.destinations.stats()
         return stats
 
+    def requests(self, operation: str | None = None) -> list[dict[str, Any]]:
+        """What ``emu.requests()`` and ``GET /_emulator/requests`` both answer."""
+        return self.log.entries(operation)
+
 
 def _now() -> int:
     return int(time.time())

@@ -313,6 +313,18 @@ class Emulator:
         ``event_destinations`` with event destinations."""
         return self._on_loop(self._app.stats)
 
+    def requests(self, operation: str | None = None) -> list[dict[str, Any]]:
+        """The API requests answered so far, oldest first (the latest 100,000), as
+        ``GET /_emulator/requests`` lists them; with ``operation`` (``"redact"``, ``"create"``...) only
+        that operation's.
+
+        Each is a dict: ``method``, ``path``, ``operation``, ``status`` (``None`` when the connection
+        was reset instead of answered), ``request_id``, ``idempotency_key`` (the header sent, or
+        ``None``) and ``replayed``: whether the answer came from the idempotency store, as its
+        ``Idempotent-Replayed: true`` header says, instead of running the request again.
+        """
+        return self._on_loop(lambda: self._app.requests(operation))
+
     def create_file(
         self,
         size: int,

@@ -296,6 +296,7 @@ def test_enum_choices_are_the_sdks_literals() -> None:
         "stripe-identity sessions create --type": session_types,
         "stripe-identity sessions list --status": list(get_args(VerificationSessionStatusName)),
         "stripe-identity sessions update --type": session_types,
+        "stripe-identity sessions export --format": ["jsonl", "csv"],
         "stripe-identity reports list --type": session_types,
         "stripe-identity raw method": ["GET", "POST", "DELETE"],
         "stripe-identity raw --base": list(get_args(Base)),

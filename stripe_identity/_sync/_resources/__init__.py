@@ -9,6 +9,7 @@ from .ephemeral_keys import EphemeralKeyService
 from .events import EventService
 from .file_links import FileLinkService
 from .files import FileService
+from .jobs import JobService
 from .thin_events import ThinEventService
 from .verification_reports import VerificationReportService
 from .verification_sessions import VerificationSessionService
@@ -18,6 +19,7 @@ __all__ = [
     "EventService",
     "FileLinkService",
     "FileService",
+    "JobService",
     "ThinEventService",
     "VerificationReportService",
     "VerificationSessionService",

@@ -36,7 +36,8 @@ __all__ = ["Backend", "routes"]
 
 
 class Backend(Protocol):
-    """What the resources answer from: the emulator's stores, and its own reset and stats."""
+    """What the resources answer from: the emulator's stores, and its own reset, stats and
+    request log."""
 
     state: State
     files: FileStore
@@ -47,6 +48,8 @@ class Backend(Protocol):
     def reset(self) -> None: ...
 
     def stats(self) -> dict[str, Any]: ...
+
+    def requests(self, operation: str | None = None) -> list[dict[str, Any]]: ...
 
 
 def routes(backend: Backend) -> list[Route]:
@@ -61,5 +64,5 @@ def routes(backend: Backend) -> list[Route]:
         *thin_events.routes(backend.thin_events),
         *verify_page.routes(backend.state),
         *stripe_js.routes(backend.state),
-        *control.routes(backend.state, backend.files, backend.reset, backend.stats),
+        *control.routes(backend.state, backend.files, backend.reset, backend.stats, backend.requests),
     ]

@@ -5,6 +5,7 @@
     POST /_emulator/reset
     GET  /_emulator/stats                               what emu.stats() answers
     GET  /_emulator/events?session=vs_...
+    GET  /_emulator/requests?operation=redact           what emu.requests() answers
 
 Bodies are form fields or a JSON object of strings; no key is needed, and the routes act on the
 objects of every account. ``submit`` takes an ``error_code`` of a check the session runs, or a
@@ -90,13 +91,23 @@ async def events(state: State, call: Call) -> dict[str, Any]:
     return {"object": "list", "data": state.events_for([wanted] if wanted else None)}
 
 
+RequestsOf = Callable[[str | None], list[dict[str, Any]]]
+
+
+async def requests(get_requests: RequestsOf, call: Call) -> dict[str, Any]:
+    operation = call.request.query.get("operation") or None
+    return {"object": "list", "data": get_requests(operation)}
+
+
 def routes(
     state: State,
     files: FileStore,
     do_reset: Callable[[], None],
     get_stats: Callable[[], dict[str, Any]],
+    get_requests: RequestsOf,
 ) -> list[Route]:
-    """The control routes: over ``state`` and ``files``, and the emulator's own reset and stats."""
+    """The control routes: over ``state`` and ``files``, and the emulator's own reset, stats and
+    request log."""
     return [
         Route(
             "POST",
@@ -109,4 +120,5 @@ def routes(
         Route("POST", "/_emulator/reset", "control", partial(reset, do_reset), kind="control"),
         Route("GET", "/_emulator/stats", "control", partial(stats, get_stats), kind="control"),
         Route("GET", "/_emulator/events", "control", partial(events, state), kind="control"),
+        Route("GET", "/_emulator/requests", "control", partial(requests, get_requests), kind="control"),
     ]
