@@ -168,5 +168,5 @@ async def test_twins_go_to_every_endpoint_and_are_retried_like_any_delivery(
 def test_the_duplicate_rate_is_checked() -> None:
     with pytest.raises(ValueError, match=r"from 0 to 1, not 1\.5"):
         Emulator(webhook_url="http://127.0.0.1:9/h", webhook_secret=SECRET, webhook_duplicates=1.5)
-    with pytest.raises(ValueError, match="needs webhook_url"):
+    with pytest.raises(ValueError, match="needs a webhook endpoint"):
         Emulator(webhook_duplicates=0.1)
