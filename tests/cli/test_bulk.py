@@ -23,7 +23,7 @@ from stripe_identity._jobs.outcomes import ItemFailure
 from stripe_identity._jobs.progress import ItemOutcome, JobProgress
 from stripe_identity.emulator import Emulator
 from tests.bulk import populate, redacted_ids, redactions
-from tests.cli.test_cli import cli_env, run
+from tests.cli.helpers import cli_env, run
 from tests.conftest import TEST_KEY
 
 

@@ -11,7 +11,7 @@ import pytest
 import stripe_identity as si
 from stripe_identity._cli import _parser
 from stripe_identity._cli._emulator import _emulator
-from tests.cli.test_cli import assert_one_line_error, cli
+from tests.cli.helpers import assert_one_line_error, cli
 from tests.conftest import TEST_KEY
 
 FLOWS = {

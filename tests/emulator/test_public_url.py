@@ -15,7 +15,7 @@ import pytest
 
 import stripe_identity as si
 from stripe_identity.emulator import Emulator
-from tests.cli.test_cli import assert_one_line_error, cli, cli_env
+from tests.cli.helpers import assert_one_line_error, cli, cli_env
 from tests.conftest import TEST_KEY
 
 PUBLIC = "http://emulator.test:12111"

@@ -26,7 +26,7 @@ from stripe_identity._jobs.checkpoint import Journal
 from stripe_identity._jobs.redaction import idempotency_key
 from stripe_identity.emulator import Emulator
 from tests.bulk import populate, redacted_ids, redactions
-from tests.cli.test_cli import cli_env
+from tests.cli.helpers import cli_env
 from tests.conftest import TEST_KEY
 from tests.scale import scale
 
