@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import paired, ratelimit, report, soak, suite
+from . import coldstart, paired, ratelimit, report, soak, suite
 from .clients import CLIENTS
 from .options import Options
 from .progress import Progress
@@ -61,6 +61,12 @@ MODES: dict[str, Mode] = {
         "adaptive; --n creates (3000) at one --concurrency (200), ~1.5 min",
         {"type": int, "nargs": "?", "const": 100, "metavar": "PER_SECOND"},
     ),
+    "cold-start": Mode(
+        coldstart.run,
+        coldstart.render,
+        "fresh processes: import, client, one retrieve (SDK sync, async and CLI; plain aiohttp; "
+        "stripe-python), paired, ~3 min",
+    ),
 }
 _DEFAULT = "full"
 
@@ -90,9 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--contenders",
-        default="raw-aiohttp,si-async",
-        help="clients of --paired, the baseline first; an SDK client may be written "
-        "name[option=value,...]@path (constructor options; a tree to import the SDK from)",
+        help="clients of --paired (default raw-aiohttp,si-async), the baseline first; an SDK client "
+        "may be written name[option=value,...]@path (constructor options; a tree to import the SDK "
+        "from); programs of --cold-start, name@path",
     )
     p.add_argument("--out", type=Path, help="the JSON file (default results/<mode>.json)")
     p.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
