@@ -9,8 +9,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
-
 from ._defaults import (
     DEFAULT_API_BASE,
     DEFAULT_FILES_BASE,
@@ -27,7 +25,7 @@ from ._options import RequestOptions
 from ._requestor import Base, Requestor
 from ._retry import RetryPolicy
 from ._settings import Settings, ViewOptions
-from ._transport import AiohttpTransport
+from ._transport import AIOHTTP_VERSION, AiohttpTransport
 
 if TYPE_CHECKING:
     from ._limiter import Limiter
@@ -122,6 +120,7 @@ class AsyncStripeIdentity:
             max_response_bytes=settings.max_response_bytes,
             proxy=settings.proxy,
             trust_env=settings.trust_env,
+            uses_tls=any(base.startswith("https:") for base in (settings.api_base, settings.files_base)),
         )
         self._bind(settings, transport, _pacing(settings.rate_limit), owner=True)
 
@@ -138,7 +137,7 @@ class AsyncStripeIdentity:
         self._pacing = pacing
         self._owner = owner
         self._requestor = Requestor(
-            settings, transport=transport, pacing=pacing, aiohttp_version=aiohttp.__version__
+            settings, transport=transport, pacing=pacing, aiohttp_version=AIOHTTP_VERSION
         )
 
     # --- services (created on first use, their modules imported then; a with_options view gets its
