@@ -80,7 +80,8 @@ _STRIPE_SYNC = f"""
 import sys
 import stripe
 
-client = stripe.StripeClient("{_KEY}", base_addresses={{"api": sys.argv[1]}}, stripe_version="{_VERSION}")
+url = sys.argv[1]
+client = stripe.StripeClient("{_KEY}", base_addresses={{"api": url}}, stripe_version="{_VERSION}")
 assert client.v1.identity.verification_sessions.retrieve("{_ID}").id == "{_ID}"
 """
 
@@ -109,7 +110,9 @@ PROGRAMS: tuple[Program, ...] = (
     Program("si-sync", "StripeIdentity (sync)", _SI_SYNC, sdk=True),
     Program("si-async", "AsyncStripeIdentity", _SI_ASYNC, sdk=True),
     Program("stripe-sync", "stripe-python sync (RequestsClient)", _STRIPE_SYNC),
-    Program("stripe-httpx", "stripe-python async (HTTPXClient, its default)", _stripe_async("HTTPXClient")),
+    Program(
+        "stripe-httpx", "stripe-python async (HTTPXClient, its default)", _stripe_async("HTTPXClient")
+    ),
     Program("stripe-aiohttp", "stripe-python async (AIOHTTPClient)", _stripe_async("AIOHTTPClient")),
     Program("raw-cli", "python -c: plain aiohttp, JSON printed", _RAW_CLI),
     Program(

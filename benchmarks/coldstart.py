@@ -141,7 +141,8 @@ def run(opts: Options, progress: Progress) -> dict[str, Any]:
             for c in [*order, *reversed(order)]:
                 sample = _spawn(c, server.url, cwd)
                 blocks[c.key].append(sample)
-                progress.step(f"cold start rep {rep + 1}/{reps} {c.key}: {sample['wall_s'] * 1e3:.0f} ms")
+                wall_ms = sample["wall_s"] * 1e3
+                progress.step(f"cold start rep {rep + 1}/{reps} {c.key}: {wall_ms:.0f} ms")
             for key, samples in blocks.items():
                 runs[key].append(
                     {
@@ -160,13 +161,15 @@ def run(opts: Options, progress: Progress) -> dict[str, Any]:
     result["summary"] = {key: _medians(samples) for key, samples in runs.items()}
     result["ratios"] = _ratios(runs, contenders, bool(opts.contenders))
     result["phases"] = {key: _phase_medians(samples) for key, samples in phases.items()}
+    # On CPU: on an idle machine these one-thread programs' wall time is their CPU time, and on a
+    # shared one the wall time also holds whatever else ran meanwhile (the tables show both).
     result["targets"] = [
         report.target(
-            f"cold start {r['program']} / {r['baseline']} (wall)",
-            r["wall"]["median"],
+            f"cold start {r['program']} / {r['baseline']} (CPU)",
+            r["cpu"]["median"],
             "<=",
             r["line"],
-            r["wall"],
+            r["cpu"],
         )
         for r in result["ratios"]
         if r["line"] is not None
@@ -202,6 +205,7 @@ def _phase_medians(samples: Sequence[dict[str, list[float]]]) -> dict[str, dict[
 def _ratios(
     runs: dict[str, list[dict[str, Any]]], contenders: Sequence[_Contender], against_first: bool
 ) -> list[dict[str, Any]]:
+    pairs: list[tuple[str, str, float | None]]
     if against_first:
         base = contenders[0].key
         pairs = [(c.key, base, None) for c in contenders[1:]]
