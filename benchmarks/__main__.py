@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import coldstart, paired, ratelimit, report, soak, suite
+from . import coldstart, paired, ratelimit, report, soak, suite, synchop
 from .clients import CLIENTS
 from .options import Options
 from .progress import Progress
@@ -66,6 +66,12 @@ MODES: dict[str, Mode] = {
         coldstart.render,
         "fresh processes: import, client, one retrieve (SDK sync, async and CLI; plain aiohttp; "
         "stripe-python), paired, ~3 min",
+    ),
+    "sync-hop": Mode(
+        synchop.run,
+        synchop.render,
+        "the sync client's extra CPU per call over the async client's, against a bare "
+        "run_coroutine_threadsafe round trip, 1 and 16 callers, ~3 min",
     ),
 }
 _DEFAULT = "full"
