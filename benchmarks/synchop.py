@@ -8,8 +8,12 @@ compared with is a bare ``asyncio.run_coroutine_threadsafe(noop(), loop).result(
 loop on another thread, from as many threads, measured in the same process. Beside them, the SDK's
 crossing alone: ``LoopThread.run`` of a no-op coroutine.
 
-Each repetition is a new process pinned to the client core; its blocks run in ABBA order, N/2
-calls each (after a warm-up), and CPU is the process's (every thread's) time. Per repetition, the
+The same again with a middleware answering every call from memory (the whole call path but the
+socket): there the difference is the hop alone, without the noise of network wake-ups.
+
+Each repetition is a new process pinned to the client core; its blocks run in alternating order
+(ABBA ABBA ...), thirty-two of N/32 calls each for every client and level (after a warm-up), and CPU is
+the process's (every thread's) time. Per repetition, the
 hop is ``(sync - async) / floor``; the report gives its median with the 90 % interval of
 :mod:`benchmarks.stats`. The target: at most 1.2 times the floor, at 1 and at 16 callers.
 """
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -37,8 +42,12 @@ __all__ = ["render", "run"]
 
 LEVELS = (1, 16)
 #: The blocks of one level, in the order a repetition runs them (then reversed).
-BLOCKS = ("async", "sync", "floor", "crossing")
+BLOCKS = ("async", "sync", "floor", "crossing", "async_memory", "sync_memory", "handover")
+#: (the sync block, the async block it is compared with): over the network, and answered in memory.
+HOPS = {"network": ("sync", "async"), "memory": ("sync_memory", "async_memory")}
 TARGET = 1.2
+#: Blocks per repetition for each client and level, in alternating order (ABBA ABBA ...).
+_ROUNDS = 32
 
 
 async def _noop() -> None:
@@ -56,6 +65,9 @@ class _Floor:
     def call(self) -> None:
         asyncio.run_coroutine_threadsafe(_noop(), self.loop).result()
 
+    def on_loop(self, coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+
     def close(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join()
@@ -68,26 +80,43 @@ def _threads(fn: Callable[[], None], n: int, concurrency: int, pool: ThreadPoolE
         raise RuntimeError(outcome.first_error)
 
 
-def _repetition(api_base: str, n: int, quick: bool) -> dict[str, Any]:
-    """One process: every block at every level, ABBA; CPU µs per call of each block."""
+def _repetition(api_base: str, n: int, sdk_path: str | None) -> dict[str, Any]:
+    """One process: every block at every level, alternating; CPU µs per call of each block."""
+    if sdk_path:
+        sys.path.insert(0, sdk_path)  # before anything imports stripe_identity
     from stripe_identity._loop_thread import LoopThread
+
+    from .micro import answer_in_memory
 
     loop = asyncio.new_event_loop()
     asynchronous = make_async("si-async", api_base)
-    loop.run_until_complete(asynchronous.start())
+    in_memory = {"middlewares": [answer_in_memory]}
+    asynchronous_memory = make_async("si-async", api_base, in_memory)
+    for client in (asynchronous, asynchronous_memory):
+        loop.run_until_complete(client.start())
     synchronous = make_sync("si-sync", api_base)
+    synchronous_memory = make_sync("si-sync", api_base, in_memory)
     floor = _Floor()
+    # The async client driven from threads by asyncio's own hand-over, run_coroutine_threadsafe: what
+    # a thread hand-over of a call that does I/O costs, beside the no-op floor.
+    handed = make_async("si-async", api_base)
+    floor.on_loop(handed.start())
     crossing = LoopThread("bench-crossing")
     pools = {c: ThreadPoolExecutor(c) for c in LEVELS if c > 1}
 
     def block(name: str, concurrency: int, calls: int) -> None:
         pool = pools.get(concurrency)
-        if name == "async":
-            outcome = loop.run_until_complete(run_async(asynchronous.get, calls, concurrency))
+        if name.startswith("async"):
+            client = asynchronous_memory if name == "async_memory" else asynchronous
+            outcome = loop.run_until_complete(run_async(client.get, calls, concurrency))
             if outcome.errors:
                 raise RuntimeError(outcome.first_error)
         elif name == "sync":
             _threads(synchronous.get, calls, concurrency, pool)
+        elif name == "sync_memory":
+            _threads(synchronous_memory.get, calls, concurrency, pool)
+        elif name == "handover":
+            _threads(lambda: floor.on_loop(handed.get()), calls, concurrency, pool)
         elif name == "floor":
             _threads(floor.call, calls, concurrency, pool)
         else:
@@ -98,46 +127,65 @@ def _repetition(api_base: str, n: int, quick: bool) -> dict[str, Any]:
         for concurrency in LEVELS:
             for name in BLOCKS:  # warm-up: pools, the decoders, the threads
                 block(name, concurrency, max(200, n // 10))
-            for name in [*BLOCKS, *reversed(BLOCKS)]:
-                gc.collect()
-                started = time.process_time()
-                block(name, concurrency, n // 2)
-                key = f"{name}-{concurrency}"
-                cpu[key] = cpu.get(key, 0.0) + (time.process_time() - started)
+            # Short blocks, alternating direction: the drift of a shared machine hits all alike.
+            for round_ in range(_ROUNDS):
+                for name in BLOCKS if round_ % 2 == 0 else reversed(BLOCKS):
+                    gc.collect()
+                    started = time.process_time()
+                    block(name, concurrency, n // _ROUNDS)
+                    key = f"{name}-{concurrency}"
+                    cpu[key] = cpu.get(key, 0.0) + (time.process_time() - started)
     finally:
         for pool in pools.values():
             pool.shutdown()
         crossing.stop()
+        floor.on_loop(handed.close())
         floor.close()
         synchronous.close()
-        loop.run_until_complete(asynchronous.close())
+        synchronous_memory.close()
+        for client in (asynchronous, asynchronous_memory):
+            loop.run_until_complete(client.close())
         loop.close()
     return {key: seconds / n * 1e6 for key, seconds in cpu.items()}
 
 
 def run(opts: Options, progress: Progress) -> dict[str, Any]:
+    """``--contenders`` may name SDK trees (``current`` for this one): each is measured in every
+    repetition, in alternating order, and reported apart."""
     n = opts.n or (1000 if opts.quick else 6000)
     reps = opts.reps or (3 if opts.quick else 12)
-    result: dict[str, Any] = {"meta": report.run_meta(opts.command), "n": n, "reps": reps}
+    trees = list(opts.contenders) or ["current"]
+    result: dict[str, Any] = {
+        "meta": report.run_meta(opts.command),
+        "n": n,
+        "reps": reps,
+        "trees": trees,
+    }
     client_core, server_core = sysinfo.cpu_plan()
     sysinfo.pin(client_core)
-    runs = []
+    runs: dict[str, list[dict[str, float]]] = {tree: [] for tree in trees}
     with StaticServer(server_core) as server:
-        progress.total = reps
+        progress.total = reps * len(trees)
         for rep in range(reps):
-            progress.note(f"sync hop rep {rep + 1}/{reps} ...", True)
-            runs.append(run_isolated(client_core, _repetition, server.url, n, opts.quick))
-            hop = [
-                (runs[-1][f"sync-{c}"] - runs[-1][f"async-{c}"]) / runs[-1][f"floor-{c}"] for c in LEVELS
-            ]
-            progress.step(f"sync hop rep {rep + 1}/{reps}: " + ", ".join(f"{h:.2f}" for h in hop))
+            shift = rep % len(trees)
+            for tree in [*trees[shift:], *trees[:shift]]:
+                progress.note(f"sync hop rep {rep + 1}/{reps} {tree} ...", True)
+                path = None if tree == "current" else tree
+                run_ = run_isolated(client_core, _repetition, server.url, n, path)
+                runs[tree].append(run_)
+                hop = [(run_[f"sync-{c}"] - run_[f"async-{c}"]) / run_[f"floor-{c}"] for c in LEVELS]
+                progress.step(
+                    f"sync hop rep {rep + 1}/{reps} {tree}: " + ", ".join(f"{h:.2f}" for h in hop)
+                )
     progress.finish()
     result["runs"] = runs
-    result["summary"] = summarize(runs)
+    result["summaries"] = {tree: summarize(tree_runs) for tree, tree_runs in runs.items()}
+    result["summary"] = result["summaries"][trees[-1]]
     result["targets"] = [
         report.target(
             f"sync client's extra CPU per call / bare run_coroutine_threadsafe round trip, "
-            f"{row['callers']} caller{'s' if row['callers'] > 1 else ''}",
+            f"{row['callers']} caller{'s' if row['callers'] > 1 else ''}, {row['where']}"
+            + (f" ({trees[-1]})" if len(trees) > 1 else ""),
             row["hop_x_floor"]["median"],
             "<=",
             TARGET,
@@ -150,60 +198,84 @@ def run(opts: Options, progress: Progress) -> dict[str, Any]:
 
 def summarize(runs: list[dict[str, float]]) -> list[dict[str, Any]]:
     rows = []
-    for c in LEVELS:
-        rows.append(
-            {
-                "callers": c,
-                **{name: median(r[f"{name}-{c}"] for r in runs) for name in BLOCKS},
-                "extra_us": interval([r[f"sync-{c}"] - r[f"async-{c}"] for r in runs]),
-                "hop_x_floor": interval(
-                    [(r[f"sync-{c}"] - r[f"async-{c}"]) / r[f"floor-{c}"] for r in runs]
-                ),
-                "crossing_x_floor": interval([r[f"crossing-{c}"] / r[f"floor-{c}"] for r in runs]),
-            }
-        )
+    for where, (sync, asynchronous) in HOPS.items():
+        for c in LEVELS:
+            extra = [r[f"{sync}-{c}"] - r[f"{asynchronous}-{c}"] for r in runs]
+            rows.append(
+                {
+                    "where": where,
+                    "callers": c,
+                    "async": median(r[f"{asynchronous}-{c}"] for r in runs),
+                    "sync": median(r[f"{sync}-{c}"] for r in runs),
+                    "floor": median(r[f"floor-{c}"] for r in runs),
+                    "crossing": median(r[f"crossing-{c}"] for r in runs),
+                    "extra_us": interval(extra),
+                    "hop_x_floor": interval(
+                        [e / r[f"floor-{c}"] for e, r in zip(extra, runs, strict=True)]
+                    ),
+                    "crossing_x_floor": interval([r[f"crossing-{c}"] / r[f"floor-{c}"] for r in runs]),
+                    # asyncio's own hand-over of the same call, over the network: its extra CPU.
+                    "handover_us": interval([r[f"handover-{c}"] - r[f"async-{c}"] for r in runs])
+                    if where == "network"
+                    else None,
+                }
+            )
     return rows
 
 
 def render(result: dict[str, Any]) -> str:
-    f = report.fmt
     lines = [
         *report.header(result["meta"]),
         "### The sync hop: StripeIdentity against AsyncStripeIdentity, and the floor of any hop",
         "",
-        f"{result['reps']} repetitions, each a new process running every block twice in ABBA "
-        f"order, {result['n'] // 2:,} calls per block; CPU µs per call (every thread of the "
-        "process), medians. *floor*: a bare `run_coroutine_threadsafe(noop(), loop).result()` "
-        "round trip; *crossing*: the SDK's `LoopThread.run(noop)`. The hop is "
-        "(sync - async) / floor, per repetition.",
-        "",
-        *report.table(
-            [
-                "callers",
-                "async µs",
-                "sync µs",
-                "floor µs",
-                "crossing µs",
-                "sync - async µs (90 % CI)",
-                "hop x floor (90 % CI)",
-                "crossing x floor (90 % CI)",
-            ],
-            [
-                [
-                    str(r["callers"]) + (" (threads / tasks)" if r["callers"] > 1 else ""),
-                    f(r["async"], 1),
-                    f(r["sync"], 1),
-                    f(r["floor"], 1),
-                    f(r["crossing"], 1),
-                    report.ci(r["extra_us"], 1),
-                    report.ci(r["hop_x_floor"]),
-                    report.ci(r["crossing_x_floor"]),
-                ]
-                for r in result["summary"]
-            ],
-            "lrrrrrrr",
-        ),
-        "",
-        *report.target_lines(result["targets"], "#### Targets"),
+        f"{result['reps']} repetitions, each a new process running every block {_ROUNDS} times "
+        f"in alternating order, {result['n'] // _ROUNDS:,} calls per block; CPU µs per call "
+        "(every thread of the process), medians. *floor*: a bare "
+        "`run_coroutine_threadsafe(noop(), loop).result()` round trip; *crossing*: the SDK's "
+        "`LoopThread.run(noop)`. The hop is (sync - async) / floor, per repetition; over the "
+        "network it is what a hand-over costs when the loop waits for a socket, in memory (a "
+        "middleware answers: the whole call path but the socket) the hop alone. *asyncio's "
+        "hand-over*: the async client driven from the callers' threads by "
+        "`run_coroutine_threadsafe(client.retrieve(...), loop).result()`.",
     ]
+    summaries = result.get("summaries") or {"current": result["summary"]}
+    for tree, rows in summaries.items():
+        if len(summaries) > 1:
+            lines += ["", f"SDK: `{tree}`"]
+        lines += ["", *_table(rows)]
+    lines += ["", *report.target_lines(result["targets"], "#### Targets")]
     return "\n".join(lines) + "\n"
+
+
+def _table(rows: list[dict[str, Any]]) -> list[str]:
+    f = report.fmt
+    return report.table(
+        [
+            "retrieves",
+            "callers",
+            "async µs",
+            "sync µs",
+            "floor µs",
+            "crossing µs",
+            "sync - async µs (90 % CI)",
+            "hop x floor (90 % CI)",
+            "crossing x floor (90 % CI)",
+            "asyncio's hand-over - async µs (90 % CI)",
+        ],
+        [
+            [
+                "over the network" if r["where"] == "network" else "answered in memory",
+                str(r["callers"]) + (" (threads / tasks)" if r["callers"] > 1 else ""),
+                f(r["async"], 1),
+                f(r["sync"], 1),
+                f(r["floor"], 1),
+                f(r["crossing"], 1),
+                report.ci(r["extra_us"], 1),
+                report.ci(r["hop_x_floor"]),
+                report.ci(r["crossing_x_floor"]),
+                report.ci(r["handover_us"], 1) if r["handover_us"] else "-",
+            ]
+            for r in rows
+        ],
+        "llrrrrrrrr",
+    )
