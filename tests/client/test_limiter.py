@@ -93,6 +93,9 @@ def test_rate_limiter_rejects_bad_arguments(
         ({"decrease": 1}, "between 0 and 1"),
         ({"decrease": math.nan}, "between 0 and 1"),
         ({"increase": 0}, "positive"),
+        ({"recovery": 0}, "positive"),
+        ({"recovery": math.inf}, "positive"),
+        ({"recovery": True}, "positive"),
         ({"window": -1}, "non-negative"),
         ({"window": math.inf}, "non-negative"),
         ({"burst": 51}, "at most the rate"),
@@ -422,7 +425,15 @@ def test_aimd_cuts_once_per_window_and_recovers() -> None:
         limiter.record(status)
     assert limiter.rate == pytest.approx(24.5)
 
-    # +increase per second of traffic at the current rate: `rate` successes add `increase`.
+    # A second of traffic (`rate` answers) closes over half the way back to 95 % of the rate the cut
+    # started from, 35: the limit is about there.
+    goal = 0.95 * 35
+    for _ in range(round(limiter.rate)):
+        limiter.record(200)
+    assert 24.5 + 0.5 * (goal - 24.5) < limiter.rate < goal
+    while limiter.rate < goal:
+        limiter.record(200)
+    # Past it, +increase per second of traffic at the current rate: `rate` successes add `increase`.
     increase = 50 / 200
     before = limiter.rate
     for _ in range(round(before)):
@@ -485,10 +496,13 @@ def test_aimd_converges_near_an_unknown_limit_with_few_429s() -> None:
         rates.append(limiter.rate)
     settled = [status for when, status in statuses if when > 30]
     ok = settled.count(200) / 90.0
-    assert ok > 0.9 * limit  # uses most of the limit
+    assert ok > 0.97 * limit  # uses the limit
     assert settled.count(429) / len(settled) < 0.01  # with under 1% of requests refused
     assert sum(1 for _, status in statuses if status == 429) < 100
     assert 0.6 * limit < min(rates[len(rates) // 4 :]) and max(rates[len(rates) // 4 :]) < 1.5 * limit
+    # Converged within seconds: the second half of the first 30 seconds already used the limit.
+    early = [status for when, status in statuses if 15 <= when < 30]
+    assert early.count(200) / 15.0 > 0.97 * limit
 
 
 # --- the middleware ------------------------------------------------------------------------------
@@ -580,4 +594,5 @@ async def test_adaptive_limiter_in_a_client(fake_api: FakeStripe) -> None:
     assert session.id == "vs_1"
     assert len(fake_api.seen) == 2
     assert limiter.decreases == 1
-    assert limiter.rate == pytest.approx(700 + 5 / 700)
+    # One answer since the cut: a step towards 95 % of the rate the cut started from.
+    assert limiter.rate == pytest.approx(700 + (0.95 * 1000 - 700) / 700)
