@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import coldstart, paired, ratelimit, report, soak, suite, synchop
+from . import app, coldstart, paired, ratelimit, report, soak, suite, synchop
 from .clients import CLIENTS
 from .options import Options
 from .progress import Progress
@@ -57,8 +57,8 @@ MODES: dict[str, Mode] = {
     "rate-limit": Mode(
         ratelimit.run,
         ratelimit.render,
-        "pacing against the emulator limited to PER_SECOND (default 100): unpaced, fixed, "
-        "adaptive; --n creates (3000) at one --concurrency (200), ~1.5 min",
+        "pacing against the emulator limited to PER_SECOND (default 100): unpaced, then fixed "
+        "and adaptive --reps times (5); --n creates (3000) at one --concurrency (200), ~6 min",
         {"type": int, "nargs": "?", "const": 100, "metavar": "PER_SECOND"},
     ),
     "cold-start": Mode(
@@ -71,7 +71,15 @@ MODES: dict[str, Mode] = {
         synchop.run,
         synchop.render,
         "the sync client's extra CPU per call over the async client's, against a bare "
-        "run_coroutine_threadsafe round trip, 1 and 16 callers, ~3 min",
+        "run_coroutine_threadsafe round trip, 1 and 16 callers, ~5 min",
+    ),
+    "app": Mode(
+        app.run,
+        app.render,
+        "a Starlette app on uvicorn (create sessions, verify webhooks) with this SDK and "
+        "stripe-python's aiohttp and httpx transports, against the emulator LATENCY_MS away "
+        "(default 30): server CPU, req/s, p50/p99, paired; --only si,stripe-httpx..., ~10 min",
+        {"type": int, "nargs": "?", "const": 30, "metavar": "LATENCY_MS"},
     ),
 }
 _DEFAULT = "full"
