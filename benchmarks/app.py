@@ -32,7 +32,7 @@ from .options import Options
 from .progress import Progress
 from .stats import interval, latency_summary, median
 
-__all__ = ["render", "run"]
+__all__ = ["markdown", "render", "run"]
 
 ROUTES = ("sessions", "webhooks")
 LATENCY_MS = 30
@@ -253,9 +253,14 @@ def targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def render(result: dict[str, Any]) -> str:
-    lines = [*report.header(result["meta"]), "### A real application: Starlette on uvicorn", ""]
+    return "\n".join([*report.header(result["meta"]), *markdown(result)]) + "\n"
+
+
+def markdown(result: dict[str, Any]) -> list[str]:
+    """The section's tables and targets (the full run prints them under its own header)."""
+    lines = ["### A real application: Starlette on uvicorn", ""]
     if "skipped" in result:
-        return "\n".join([*lines, f"Skipped: {result['skipped']}"]) + "\n"
+        return [*lines, f"Skipped: {result['skipped']}"]
     f = report.fmt
     lines += [
         f"Each client in the same small app (create a session; verify a webhook), its own process on "
@@ -303,7 +308,7 @@ def render(result: dict[str, Any]) -> str:
         + (f" (first: {checks['first_error']})" if checks["first_error"] else "")
         + f"; {checks['session_blocks_consistent']} of {checks['session_blocks']} session blocks "
         "with every create a different session, each stored once by the emulator.",
-        "",
-        *report.target_lines(result["targets"], "#### Targets"),
     ]
-    return "\n".join(lines) + "\n"
+    if result.get("targets"):
+        lines += ["", *report.target_lines(result["targets"], "#### Targets")]
+    return lines

@@ -36,7 +36,7 @@ from .progress import Progress
 from .static_server import StaticServer
 from .stats import interval, median
 
-__all__ = ["render", "run"]
+__all__ = ["markdown", "render", "run"]
 
 _REPO = Path(__file__).resolve().parent.parent
 _BY_NAME = {p.name: p for p in PROGRAMS}
@@ -237,10 +237,14 @@ def _ratios(
 
 
 def render(result: dict[str, Any]) -> str:
+    return "\n".join([*report.header(result["meta"]), *markdown(result)]) + "\n"
+
+
+def markdown(result: dict[str, Any]) -> list[str]:
+    """The section's tables and targets (the full run prints them under its own header)."""
     f = report.fmt
     labels = result["labels"]
     lines = [
-        *report.header(result["meta"]),
         "### Cold start: a fresh process imports, makes a client and retrieves one session",
         "",
         f"{result['reps']} repetitions, each running every program twice in ABBA order (a new "
@@ -293,4 +297,4 @@ def render(result: dict[str, Any]) -> str:
         ]
     if result.get("targets"):
         lines += ["", *report.target_lines(result["targets"], "#### Targets")]
-    return "\n".join(lines) + "\n"
+    return lines

@@ -34,7 +34,7 @@ from .progress import Progress
 from .stats import interval, percentile
 from .worker import run_isolated
 
-__all__ = ["SCENARIOS", "render", "run"]
+__all__ = ["SCENARIOS", "markdown", "render", "run"]
 
 #: name -> label, in the order they run and are reported.
 SCENARIOS: dict[str, str] = {
@@ -262,10 +262,15 @@ def run(opts: Options, progress: Progress) -> dict[str, Any]:
 
 
 def render(rl: dict[str, Any]) -> str:
+    return "\n".join([*report.header(rl["meta"]), *markdown(rl)]) + "\n"
+
+
+def markdown(rl: dict[str, Any]) -> list[str]:
+    """The section's tables and targets (the full run prints them under its own header)."""
     """One row per scenario, then the targets."""
-    lines = [*report.header(rl["meta"]), "### Rate limits", ""]
+    lines = ["### Rate limits", ""]
     if "skipped" in rl:
-        return "\n".join([*lines, f"Skipped: {rl['skipped']}"]) + "\n"
+        return [*lines, f"Skipped: {rl['skipped']}"]
     f = report.fmt
     lines += [
         f"{rl['n']:,} creates per scenario at C={rl['concurrency']} against the emulator limited to "
@@ -338,5 +343,6 @@ def render(rl: dict[str, Any]) -> str:
             f"Adaptive limiter: {adaptive['limiter_decreases']} decreases; rate at the end "
             f"{adaptive['limiter_final_rate']:.1f}/s (limit {rl['limit']}/s).",
         ]
-    lines += ["", *report.target_lines(rl["targets"], "#### Targets")]
-    return "\n".join(lines) + "\n"
+    if rl.get("targets"):
+        lines += ["", *report.target_lines(rl["targets"], "#### Targets")]
+    return lines

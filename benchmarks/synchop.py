@@ -38,7 +38,7 @@ from .stats import interval, median
 from .worker import run_isolated
 from .workloads import run_async, run_sync
 
-__all__ = ["render", "run"]
+__all__ = ["markdown", "render", "run"]
 
 LEVELS = (1, 16)
 #: The blocks of one level, in the order a repetition runs them (then reversed).
@@ -224,8 +224,12 @@ def summarize(runs: list[dict[str, float]]) -> list[dict[str, Any]]:
 
 
 def render(result: dict[str, Any]) -> str:
+    return "\n".join([*report.header(result["meta"]), *markdown(result)]) + "\n"
+
+
+def markdown(result: dict[str, Any]) -> list[str]:
+    """The section's tables and targets (the full run prints them under its own header)."""
     lines = [
-        *report.header(result["meta"]),
         "### The sync hop: StripeIdentity against AsyncStripeIdentity, and the floor of any hop",
         "",
         f"{result['reps']} repetitions, each a new process running every block {_ROUNDS} times "
@@ -243,8 +247,9 @@ def render(result: dict[str, Any]) -> str:
         if len(summaries) > 1:
             lines += ["", f"SDK: `{tree}`"]
         lines += ["", *_table(rows)]
-    lines += ["", *report.target_lines(result["targets"], "#### Targets")]
-    return "\n".join(lines) + "\n"
+    if result.get("targets"):
+        lines += ["", *report.target_lines(result["targets"], "#### Targets")]
+    return lines
 
 
 def _table(rows: list[dict[str, Any]]) -> list[str]:
