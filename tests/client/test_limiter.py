@@ -425,8 +425,12 @@ def test_aimd_cuts_once_per_window_and_recovers() -> None:
         limiter.record(status)
     assert limiter.rate == pytest.approx(24.5)
 
-    # A second of traffic (`rate` answers) closes over half the way back to 95 % of the rate the cut
-    # started from, 35: the limit is about there.
+    # In the window after a cut, answers are as stale as its 429s: only the slow climb.
+    limiter.record(200)
+    assert limiter.rate == pytest.approx(24.5 + 50 / 200 / 24.5)
+    # Then a second of traffic (`rate` answers) closes over half the way back to 95 % of the rate
+    # the cut started from, 35 (no answer came in the window before it: the limit is about there).
+    clock.advance(1.0)
     goal = 0.95 * 35
     for _ in range(round(limiter.rate)):
         limiter.record(200)
@@ -442,6 +446,22 @@ def test_aimd_cuts_once_per_window_and_recovers() -> None:
     for _ in range(10_000):
         limiter.record(404)  # any answer but 429 and 5xx passed the server's limiter
     assert limiter.rate == 50  # the ceiling, never above
+
+
+def test_aimd_aims_back_at_what_the_server_admitted() -> None:
+    clock = FakeClock()
+    limiter = AdaptiveRateLimiter(100, clock=clock)
+    for _ in range(40):  # 40 answers in the second before the first 429: 40/s got through
+        clock.advance(1 / 40)
+        limiter.record(200)
+    limiter.record(429)
+    assert limiter.rate == pytest.approx(70)  # the cut starts from the rate
+    clock.advance(1.0)
+    for _ in range(1000):
+        limiter.record(200)
+    # The goal is 95 % of the 40/s admitted, not of the 100/s sent: already past it, only the slow
+    # probe (+0.5/s per second of traffic), where aiming at 95/s would have climbed there.
+    assert 70 < limiter.rate < 80
 
 
 def test_aimd_never_goes_below_min_rate() -> None:
@@ -594,5 +614,4 @@ async def test_adaptive_limiter_in_a_client(fake_api: FakeStripe) -> None:
     assert session.id == "vs_1"
     assert len(fake_api.seen) == 2
     assert limiter.decreases == 1
-    # One answer since the cut: a step towards 95 % of the rate the cut started from.
-    assert limiter.rate == pytest.approx(700 + (0.95 * 1000 - 700) / 700)
+    assert limiter.rate == pytest.approx(700 + 5 / 700)  # within the cut's window: the slow climb
