@@ -92,6 +92,6 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """The benchmarks against raw aiohttp and the official SDK (~15 min; `-- --quick` for ~1 min)."""
+    """The benchmarks against raw aiohttp and the official SDK (~50 min; `-- --quick` for ~10 min)."""
     session.install("-e", ".[bench]")
     session.run("python", "-m", "benchmarks", *session.posargs)

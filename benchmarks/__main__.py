@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import bulk, many_workers, paired, ratelimit, report, soak, suite
+from . import app, bulk, coldstart, many_workers, paired, ratelimit, report, soak, suite, synchop
 from .clients import CLIENTS
 from .options import Options
 from .progress import Progress
@@ -57,8 +57,8 @@ MODES: dict[str, Mode] = {
     "rate-limit": Mode(
         ratelimit.run,
         ratelimit.render,
-        "pacing against the emulator limited to PER_SECOND (default 100): unpaced, fixed, "
-        "adaptive; --n creates (3000) at one --concurrency (200), ~1.5 min",
+        "pacing against the emulator limited to PER_SECOND (default 100): unpaced, then fixed "
+        "and adaptive --reps times (5); --n creates (3000) at one --concurrency (200), ~6 min",
         {"type": int, "nargs": "?", "const": 100, "metavar": "PER_SECOND"},
     ),
     "bulk": Mode(
@@ -75,6 +75,26 @@ MODES: dict[str, Mode] = {
         "against an account-wide limit of --n per second (100), and 10,000 webhook events (10 %% "
         "twice) on a RedisEventLedger; one worker SIGKILLed in each; ~1.5 min",
         {"type": int, "nargs": "?", "const": 4, "metavar": "P"},
+    ),
+    "cold-start": Mode(
+        coldstart.run,
+        coldstart.render,
+        "fresh processes: import, client, one retrieve (SDK sync, async and CLI; plain aiohttp; "
+        "stripe-python), paired, ~3 min",
+    ),
+    "sync-hop": Mode(
+        synchop.run,
+        synchop.render,
+        "the sync client's extra CPU per call over the async client's, against a bare "
+        "run_coroutine_threadsafe round trip, 1 and 16 callers, ~5 min",
+    ),
+    "app": Mode(
+        app.run,
+        app.render,
+        "a Starlette app on uvicorn (create sessions, verify webhooks) with this SDK and "
+        "stripe-python's aiohttp and httpx transports, against the emulator LATENCY_MS away "
+        "(default 30): server CPU, req/s, p50/p99, paired; --only si,stripe-httpx..., ~10 min",
+        {"type": int, "nargs": "?", "const": 30, "metavar": "LATENCY_MS"},
     ),
 }
 _DEFAULT = "full"
@@ -105,9 +125,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--contenders",
-        default="raw-aiohttp,si-async",
-        help="clients of --paired, the baseline first; an SDK client may be written "
-        "name[option=value,...]@path (constructor options; a tree to import the SDK from)",
+        help="clients of --paired (default raw-aiohttp,si-async), the baseline first; an SDK client "
+        "may be written name[option=value,...]@path (constructor options; a tree to import the SDK "
+        "from); programs of --cold-start, name@path",
     )
     p.add_argument("--out", type=Path, help="the JSON file (default results/<mode>.json)")
     p.add_argument("--no-progress", action="store_true", help="no progress display on stderr")

@@ -23,14 +23,14 @@ from .worker import ClientWorker
 __all__ = ["EmulatorProcess", "emulator_markdown", "run_emulator_bench"]
 
 
-def _host(conn: Connection, core: int | None, rate_limit: int | str | None) -> None:
+def _host(conn: Connection, core: int | None, rate_limit: int | str | None, latency: float) -> None:
     """Serve an emulator; answer "stats" and "reset" until told anything else (or the pipe closes)."""
     sysinfo.pin(core)
 
     async def main() -> None:
         from stripe_identity.emulator import Emulator
 
-        async with Emulator(rate_limits=rate_limit) as emu:
+        async with Emulator(rate_limits=rate_limit, latency=latency) as emu:
             conn.send(("ready", emu.api_base))
             loop = asyncio.get_running_loop()
             stop: asyncio.Future[None] = loop.create_future()
@@ -60,11 +60,14 @@ def _host(conn: Connection, core: int | None, rate_limit: int | str | None) -> N
 class EmulatorProcess:
     """``api_base`` once it serves, else ``skipped`` says why."""
 
-    def __init__(self, core: int | None, rate_limit: int | str | None = None) -> None:
+    def __init__(
+        self, core: int | None, rate_limit: int | str | None = None, latency: float = 0.0
+    ) -> None:
+        """``latency``: seconds the emulator adds to every API request (an API far away)."""
         ctx = multiprocessing.get_context("spawn")
         self._conn, child = ctx.Pipe()
         self._proc = ctx.Process(
-            target=_host, args=(child, core, rate_limit), name="emulator", daemon=True
+            target=_host, args=(child, core, rate_limit, latency), name="emulator", daemon=True
         )
         self._proc.start()
         child.close()

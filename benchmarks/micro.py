@@ -84,7 +84,7 @@ def _parse_cases() -> dict[str, Callable[[], object]]:
     }
 
 
-async def _answer(request: si.Request, call_next: si.Handler) -> si.Response:
+async def answer_in_memory(request: si.Request, call_next: si.Handler) -> si.Response:
     """A middleware that answers every call from memory: the SDK's whole call path, no network."""
     import stripe_identity as si
 
@@ -99,12 +99,14 @@ def _call_costs(api_base: str, calls: int, rounds: int) -> dict[str, Any]:
     async_clients = {
         "async": si.AsyncStripeIdentity(fixtures.API_KEY, api_base=api_base),
         "async_memory": si.AsyncStripeIdentity(
-            fixtures.API_KEY, api_base=api_base, middlewares=[_answer]
+            fixtures.API_KEY, api_base=api_base, middlewares=[answer_in_memory]
         ),
     }
     sync_clients = {
         "sync": si.StripeIdentity(fixtures.API_KEY, api_base=api_base),
-        "sync_memory": si.StripeIdentity(fixtures.API_KEY, api_base=api_base, middlewares=[_answer]),
+        "sync_memory": si.StripeIdentity(
+            fixtures.API_KEY, api_base=api_base, middlewares=[answer_in_memory]
+        ),
     }
 
     def awaited(client: si.AsyncStripeIdentity) -> Callable[[], object]:

@@ -24,8 +24,8 @@ class Options:
     warmup: int | None = None
     #: ``--only``: clients and sections of the full run, as given.
     only: Sequence[str] = ()
-    #: ``--contenders`` of a paired run, the baseline first.
-    contenders: Sequence[str] = ("raw-aiohttp", "si-async")
+    #: ``--contenders`` as given, the baseline first; empty when not given (each mode has its own).
+    contenders: Sequence[str] = ()
     #: The value given with the mode's flag (``--soak 200000``, ``--rate-limit 100``).
     value: int | None = None
 

@@ -37,7 +37,7 @@ _LABELS = {spec.name: spec.label for spec in CLIENTS}
 
 def run(opts: Options, progress: Progress) -> dict[str, Any]:
     """The ``--paired`` mode: GET and POST at C=16 and C=100, 15 repetitions unless told."""
-    contenders = [Contender.parse(c) for c in opts.contenders]
+    contenders = [Contender.parse(c) for c in opts.contenders or ("raw-aiohttp", "si-async")]
     if len(contenders) < 2 or any(c.spec.family != "async" for c in contenders):
         raise SystemExit("--contenders: two or more async clients, the baseline first")
     n = opts.n or (600 if opts.quick else 4000)

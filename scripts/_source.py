@@ -25,9 +25,19 @@ class Module:
         self.source = path.read_text()
         self.tree = ast.parse(self.source)
         self.origins: dict[str, str] = {}
+        #: Names the module imports only under ``if TYPE_CHECKING:`` (for annotations).
+        self.typing_only: set[str] = set()
         package = self.dotted.rpartition(".")[0]
         for node in self.tree.body:
-            if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+            if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+                for inner in node.body:
+                    if isinstance(inner, ast.ImportFrom):
+                        base = _absolute(inner.module or "", inner.level, package)
+                        for alias in inner.names:
+                            name = alias.asname or alias.name
+                            self.origins[name] = f"from {base} import {alias.name}"
+                            self.typing_only.add(name)
+            elif isinstance(node, ast.ImportFrom) and node.module != "__future__":
                 base = _absolute(node.module or "", node.level, package)
                 for alias in node.names:
                     name = alias.asname or alias.name

@@ -73,13 +73,21 @@ def _method(module: Module, func: Function, target: str, name: str | None = None
     )
 
 
-def _imports(origins: dict[str, str], names: Iterable[str], extra: Iterable[str] = ()) -> str:
+def _imports(module: Module, names: Iterable[str], extra: Iterable[str] = ()) -> str:
+    """The import lines of ``names`` as ``module`` imports them; those it imports only for type
+    checkers go under ``if TYPE_CHECKING:`` here too."""
     lines = set(extra)
+    typing_only: set[str] = set()
     for name in names:
-        origin = origins.get(name)
-        if origin is not None:
-            lines.add(origin)
-    return "\n".join(sorted(lines)) + "\n"
+        origin = module.origins.get(name)
+        if origin is None:
+            continue
+        (typing_only if name in module.typing_only else lines).add(origin)
+    text = "\n".join(sorted(lines)) + "\n"
+    if typing_only:
+        text = "from typing import TYPE_CHECKING\n" + text
+        text += "\nif TYPE_CHECKING:\n" + "".join(f"    {line}\n" for line in sorted(typing_only))
+    return text
 
 
 def _public_async(cls: ast.ClassDef) -> list[ast.AsyncFunctionDef]:
@@ -114,10 +122,11 @@ def generate_service_module(module: Module) -> str:
         class_doc = docstring(module, cls)
         if class_doc:
             body.append(f"    {class_doc}\n")
-        aliases = [node for node in cls.body if isinstance(node, ast.Assign)]
+        aliases = [node for node in cls.body if isinstance(node, (ast.Assign, ast.AnnAssign))]
         if aliases:
             body.append("".join(f"    {module.segment(node)}\n" for node in aliases))
             names |= names_in(node.value for node in aliases)
+            names |= names_in(node.annotation for node in aliases if isinstance(node, ast.AnnAssign))
         body.append(
             f"    def __init__(self, runner: PortalRunner, service: Callable[[], {cls.name}]) -> None:\n"
             "        self._runner = runner\n"
@@ -145,21 +154,33 @@ def generate_service_module(module: Module) -> str:
     )
     return (
         head
-        + _imports(module.origins, names, extra)
+        + _imports(module, names, extra)
         + f"\n__all__ = {exported!r}\n\n\n".replace("'", '"')
         + "\n\n".join(chunks)
     )
 
 
 def generate_services_init(modules: list[Module]) -> str:
-    lines = []
-    exported = []
+    """A lazy package (see ``stripe_identity/_exports.py``): a service's module loads on first use."""
+    lines = ["from typing import TYPE_CHECKING, Any", "", "if TYPE_CHECKING:"]
     for module in modules:
-        syncs = [sync for _, sync in _services(module)]
-        exported += syncs
-        lines.append(f"from .{module.path.stem} import {', '.join(syncs)}")
-    head = HEADER.format(doc="The sync services, one module per async one.", source="_resources/")
-    return head + "\n" + "\n".join(lines) + f"\n\n__all__ = {sorted(exported)!r}\n".replace("'", '"')
+        syncs = ", ".join(f"{sync} as {sync}" for _, sync in _services(module))
+        lines.append(f"    from .{module.path.stem} import {syncs}")
+    lines += [
+        "else:",
+        "    from stripe_identity._exports import listing, load",
+        "",
+        "    def __getattr__(name: str) -> Any:",
+        "        return load(globals(), name)",
+        "",
+        "    def __dir__() -> list[str]:",
+        "        return listing(globals())",
+    ]
+    head = HEADER.format(
+        doc="The sync services, one module per async one, each imported when first used.",
+        source="_resources/",
+    )
+    return head + "\n" + "\n".join(lines) + "\n"
 
 
 # --- client ---------------------------------------------------------------------------------------
@@ -188,11 +209,16 @@ def generate_client() -> str:
     services = _cached_services(cls)
     names = signature_names(init) | {"AsyncStripeIdentity"}
     service_code = []
+    service_modules = {sync: mod.path.stem for mod in _service_modules() for _, sync in _services(mod)}
     for prop, _async_name, sync_name in services:
+        # Imported when the service is first used, as the async client does: a script that
+        # retrieves sessions does not load the other services' models and params.
+        where = f"stripe_identity._sync._resources.{service_modules[sync_name]}"
         service_code.append(
             "    @functools.cached_property\n"
             f"    def {prop.name}(self) -> {sync_name}:\n"
             f"        {docstring(module, prop)}\n"
+            f"        from {where} import {sync_name}\n\n"
             f"        return {sync_name}(self._runner, lambda: self._async().{prop.name})\n"
         )
     methods = []
@@ -216,9 +242,12 @@ def generate_client() -> str:
     sync_services = sorted(sync for _, _, sync in services)
     extra = {
         "import functools",
+        "from typing import TYPE_CHECKING",
         "from stripe_identity._sync._base import SyncClientBase",
-        "from stripe_identity._sync._resources import " + ", ".join(sync_services),
     }
+    typing_only = "\nif TYPE_CHECKING:\n    from stripe_identity._sync._resources import " + ", ".join(
+        sync_services
+    )
     body = f"""class StripeIdentity(SyncClientBase):
     {doc}
 
@@ -231,7 +260,13 @@ def generate_client() -> str:
         doc="``StripeIdentity``: the sync client, a facade over ``AsyncStripeIdentity``.",
         source="_client.py",
     )
-    return head + _imports(module.origins, names, extra) + '\n__all__ = ["StripeIdentity"]\n\n\n' + body
+    return (
+        head
+        + _imports(module, names, extra)
+        + typing_only
+        + '\n\n__all__ = ["StripeIdentity"]\n\n\n'
+        + body
+    )
 
 
 # --- output ---------------------------------------------------------------------------------------

@@ -226,6 +226,6 @@ def __getattr__(name: str) -> _typing.Any:
 
 
 def __dir__() -> list[str]:
-    from ._exports import origins
+    from ._exports import listing
 
-    return sorted(set(globals()) | set(origins()))
+    return listing(globals())

@@ -9,8 +9,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
-
 from ._defaults import (
     DEFAULT_API_BASE,
     DEFAULT_FILES_BASE,
@@ -20,27 +18,28 @@ from ._defaults import (
     DEFAULT_TIMEOUT,
 )
 from ._headers import AppInfo
-from ._limiter import Limiter, RateLimiter, limiter_middleware
 from ._logging import configure_from_env
 from ._middleware import Middleware
 from ._models import RawObject
 from ._options import RequestOptions
 from ._requestor import Base, Requestor
-from ._resources import (
-    AsyncEphemeralKeyService,
-    AsyncEventService,
-    AsyncFileLinkService,
-    AsyncFileService,
-    AsyncJobService,
-    AsyncThinEventService,
-    AsyncVerificationReportService,
-    AsyncVerificationSessionService,
-)
 from ._retry import RetryPolicy
 from ._settings import Settings, ViewOptions
-from ._transport import AiohttpTransport
+from ._transport import AIOHTTP_VERSION, AiohttpTransport
 
 if TYPE_CHECKING:
+    from ._limiter import Limiter
+    from ._resources import (
+        AsyncEphemeralKeyService,
+        AsyncEventService,
+        AsyncFileLinkService,
+        AsyncFileService,
+        AsyncJobService,
+        AsyncThinEventService,
+        AsyncVerificationReportService,
+        AsyncVerificationSessionService,
+    )
+
     if sys.version_info >= (3, 11):
         from typing import Unpack
     else:
@@ -122,6 +121,7 @@ class AsyncStripeIdentity:
             max_response_bytes=settings.max_response_bytes,
             proxy=settings.proxy,
             trust_env=settings.trust_env,
+            uses_tls=any(base.startswith("https:") for base in (settings.api_base, settings.files_base)),
         )
         self._bind(settings, transport, _pacing(settings.rate_limit), owner=True)
 
@@ -138,49 +138,66 @@ class AsyncStripeIdentity:
         self._pacing = pacing
         self._owner = owner
         self._requestor = Requestor(
-            settings, transport=transport, pacing=pacing, aiohttp_version=aiohttp.__version__
+            settings, transport=transport, pacing=pacing, aiohttp_version=AIOHTTP_VERSION
         )
 
-    # --- services (created on first use; a with_options view gets its own) ----------------------
+    # --- services (created on first use, their modules imported then; a with_options view gets its
+    # own) ---------------------------------------------------------------------------------------------
 
     @functools.cached_property
     def verification_sessions(self) -> AsyncVerificationSessionService:
         """Create, list, retrieve, update, cancel and redact VerificationSessions."""
+        from ._resources.verification_sessions import AsyncVerificationSessionService
+
         return AsyncVerificationSessionService(self._requestor)
 
     @functools.cached_property
     def verification_reports(self) -> AsyncVerificationReportService:
         """List and retrieve the VerificationReports that sessions produce."""
+        from ._resources.verification_reports import AsyncVerificationReportService
+
         return AsyncVerificationReportService(self._requestor)
 
     @functools.cached_property
     def ephemeral_keys(self) -> AsyncEphemeralKeyService:
         """Create and delete the ephemeral keys Stripe's mobile Identity SDKs start from."""
+        from ._resources.ephemeral_keys import AsyncEphemeralKeyService
+
         return AsyncEphemeralKeyService(self._requestor)
 
     @functools.cached_property
     def files(self) -> AsyncFileService:
         """File metadata, and downloads of document and selfie images."""
+        from ._resources.files import AsyncFileService
+
         return AsyncFileService(self._requestor)
 
     @functools.cached_property
     def file_links(self) -> AsyncFileLinkService:
         """Short-lived public URLs of files, to show an image in a browser."""
+        from ._resources.file_links import AsyncFileLinkService
+
         return AsyncFileLinkService(self._requestor)
 
     @functools.cached_property
     def events(self) -> AsyncEventService:
         """The account's events, to catch up on missed webhooks."""
+        from ._resources.events import AsyncEventService
+
         return AsyncEventService(self._requestor)
 
     @functools.cached_property
     def thin_events(self) -> AsyncThinEventService:
         """Thin events (``v2.core.event``) and the sessions their notifications name."""
+        from ._resources.thin_events import AsyncThinEventService
+
         return AsyncThinEventService(self._requestor)
 
     @functools.cached_property
     def jobs(self) -> AsyncJobService:
         """Bulk jobs over sessions: redaction by retention policy, exports of results."""
+        from ._resources.jobs import AsyncJobService
+
         return AsyncJobService(self._requestor)
 
     # --- everything else -------------------------------------------------------------------------
@@ -255,6 +272,9 @@ class AsyncStripeIdentity:
 def _pacing(rate_limit: float | Limiter | None) -> Middleware | None:
     if rate_limit is None:
         return None
+    # Imported only by clients that pace: it brings anyio, which nothing else needs at start-up.
+    from ._limiter import RateLimiter, limiter_middleware
+
     if isinstance(rate_limit, bool):
         raise TypeError("rate_limit must be requests per second or a Limiter, not a bool")
     if isinstance(rate_limit, (int, float)):

@@ -97,6 +97,17 @@ def _app_text(app: AppInfo) -> str:
     return text if app.url is None else f"{text} ({app.url})"
 
 
+def _platform() -> str:
+    """``Linux-6.8.0-x86_64``: the OS, its release and the machine.
+
+    Not ``platform.platform()``: it reads the processor's name, which on Linux and macOS is a
+    ``uname -p`` subprocess, a fork of the whole interpreter that every script would pay at start-up
+    (and that gevent can only run on its main hub). ``platform.uname()`` leaves the processor unread.
+    """
+    uname = platform.uname()
+    return "-".join(part for part in (uname.system, uname.release, uname.machine) if part)
+
+
 def client_user_agent(aiohttp_version: str, app: AppInfo | None) -> str:
     """The ``X-Stripe-Client-User-Agent`` JSON."""
     info: dict[str, Any] = {
@@ -106,7 +117,7 @@ def client_user_agent(aiohttp_version: str, app: AppInfo | None) -> str:
         "publisher": "stripe-identity",
         "httplib": "aiohttp",
         "httplib_version": aiohttp_version,
-        "platform": platform.platform(terse=True),
+        "platform": _platform(),
     }
     if app is not None:
         info["application"] = {k: v for k, v in attrs.asdict(app).items() if v is not None}

@@ -1,9 +1,16 @@
 """``LoopThread``: an asyncio event loop on an OS thread of its own, and waiting on it from outside.
 
-A coroutine is handed to the loop with :meth:`LoopThread.submit` (one ``call_soon_threadsafe``) and
-its :class:`concurrent.futures.Future` is waited on with :meth:`LoopThread.wait`; cancelling the
-future cancels the task. (Not anyio's blocking portal: its ``start_task_soon`` first waits, blocking,
-for the loop to spawn the task, a second crossing per call that no greenlet could wait through.)
+:meth:`LoopThread.run` hands a coroutine function to the loop with one ``call_soon_threadsafe`` and
+waits for its result; if the wait is interrupted (Ctrl-C), the task is cancelled. (Not anyio's
+blocking portal: its ``start_task_soon`` first waits, blocking, for the loop to spawn the task, a
+second crossing per call that no greenlet could wait through.)
+
+A call costs less than the floor of asyncio's own hand-over, a bare
+``run_coroutine_threadsafe(coroutine, loop).result()`` (about 0.55 of it, ``python -m benchmarks
+--sync-hop``), because it carries only what it needs: the caller waits on a native lock that the
+task releases when its result (or exception) is in, where asyncio makes a
+:class:`concurrent.futures.Future` (a condition variable, its own lock, a list of callbacks), a task
+callback to copy the result over and a future callback to carry a cancellation back.
 
 Under gevent's or eventlet's monkey-patching (gunicorn's gevent and eventlet workers), and only
 then, three things change (:class:`Green` holds them):
@@ -12,8 +19,8 @@ then, three things change (:class:`Green` holds them):
   thread, and the caller's first wait would block the loop it waits for. The loop is started on a
   real OS thread, with the original ``_thread.start_new_thread``.
 * A future's lock would be a patched, greenlet-only lock that the loop thread must also take.
-  Futures are made with a native lock instead: the only things the two threads share are native
-  locks, held for microseconds, and the wake-up below.
+  Calls go through a :class:`concurrent.futures.Future` made with a native lock instead: the only
+  things the two threads share are native locks, held for microseconds, and the wake-up below.
 * ``Future.result()`` would block the caller's whole OS thread, so every other greenlet with it.
   The waiting greenlet parks instead, and the future's done callback (which runs on the loop thread)
   wakes it. gevent: with an *async watcher*, the one gevent object another thread may signal; it is
@@ -31,6 +38,7 @@ there as they do anywhere in the process.
 
 from __future__ import annotations
 
+import _thread
 import asyncio
 import contextlib
 import functools
@@ -104,13 +112,31 @@ class LoopThread:
         return future.result()
 
     def run(self, func: Callable[..., Awaitable[T]], *args: Any) -> T:
-        """``submit`` then ``wait``: cancels the task if the wait is interrupted."""
-        future = self.submit(func, *args)
+        """``await func(*args)`` on the loop, waited for here; the task is cancelled if the wait is
+        interrupted (Ctrl-C, a greenlet killed or timed out)."""
+        if self.green is not None:
+            future = self.submit(func, *args)
+            try:
+                return self.wait(future)
+            except BaseException:
+                future.cancel()
+                raise
+        call = _Call()
+        self.loop.call_soon_threadsafe(self._start_call, call, func, args)
         try:
-            return self.wait(future)
+            call.done.acquire()
         except BaseException:
-            future.cancel()
+            with contextlib.suppress(RuntimeError):  # the loop is closed: so is the task
+                self.loop.call_soon_threadsafe(call.cancel)
             raise
+        error = call.error
+        if error is not None:
+            try:
+                raise error
+            finally:
+                # The exception's traceback holds this frame: let go of it, as Future.result does.
+                del error, call
+        return call.result  # type: ignore[no-any-return]
 
     def stop(self) -> None:
         """Stop the loop (its remaining tasks are cancelled) and wait until its thread is done."""
@@ -136,6 +162,12 @@ class LoopThread:
         finally:
             self._finished.set_result(None)
 
+    def _start_call(
+        self, call: _Call, func: Callable[..., Awaitable[Any]], args: tuple[Any, ...]
+    ) -> None:
+        if not call.cancelled:
+            call.task = self.loop.create_task(_answer(call, func, args))
+
     def _start_task(
         self, future: Future[T], func: Callable[..., Awaitable[T]], args: tuple[Any, ...]
     ) -> None:
@@ -148,6 +180,37 @@ class LoopThread:
 
 async def _awaited(func: Callable[..., Awaitable[T]], args: tuple[Any, ...]) -> T:
     return await func(*args)
+
+
+class _Call:
+    """One call of :meth:`LoopThread.run` outside gevent and eventlet: the caller waits on ``done``,
+    a native lock held from the start, which the task releases once ``result`` or ``error`` is in.
+    Everything but ``done`` is read and written on the loop thread until then."""
+
+    __slots__ = ("cancelled", "done", "error", "result", "task")
+
+    def __init__(self) -> None:
+        self.done = _thread.allocate_lock()
+        self.done.acquire()
+        self.error: BaseException | None = None
+        self.result: Any = None
+        self.task: asyncio.Task[None] | None = None
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        """On the loop thread: the caller has stopped waiting."""
+        self.cancelled = True
+        if self.task is not None:
+            self.task.cancel()
+
+
+async def _answer(call: _Call, func: Callable[..., Awaitable[Any]], args: tuple[Any, ...]) -> None:
+    try:
+        call.result = await func(*args)
+    except BaseException as exc:  # the caller's to handle (a cancellation too: it asked for it)
+        call.error = exc
+    finally:
+        call.done.release()
 
 
 def _settle(future: Future[T], task: asyncio.Task[T]) -> None:

@@ -25,7 +25,6 @@ import asyncio
 import atexit
 import contextlib
 import os
-import platform
 import sys
 import threading
 import weakref
@@ -141,10 +140,6 @@ class _Portal:
                 raise RuntimeError("this StripeIdentity client is closed: create a new one")
             if self._thread is None:
                 thread = LoopThread("stripe-identity-portal")
-                if thread.green is not None:
-                    # The client's user agent names the platform, which Python finds out once,
-                    # with a `uname -p` subprocess: gevent runs those only on the main hub's thread.
-                    platform.platform(terse=True)
                 try:
                     self._client = thread.run(self._open_client)
                 except BaseException:

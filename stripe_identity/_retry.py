@@ -18,7 +18,6 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
-import anyio
 import attrs
 
 from ._errors import APIConnectionError
@@ -28,6 +27,13 @@ from ._response import Request, Response
 __all__ = ["RetryMiddleware", "RetryPolicy", "should_retry_response"]
 
 logger = logging.getLogger("stripe_identity")
+
+
+async def _sleep(seconds: float) -> None:
+    """``anyio.sleep``, imported when a retry first waits rather than when every program starts."""
+    import anyio
+
+    await anyio.sleep(seconds)
 
 
 @attrs.frozen(kw_only=True)
@@ -43,7 +49,7 @@ class RetryPolicy:
     max_delay: float = 5.0
     max_retry_after: float = 60.0
     jitter: bool = True
-    sleep: Callable[[float], Awaitable[None]] = attrs.field(default=anyio.sleep, repr=False)
+    sleep: Callable[[float], Awaitable[None]] = attrs.field(default=_sleep, repr=False)
 
     @classmethod
     def no_wait(cls) -> RetryPolicy:

@@ -15,7 +15,7 @@ import os
 import re
 import ssl
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urlsplit
 
 import attrs
@@ -40,9 +40,11 @@ from ._headers import (
     check_header_value,
     to_app_info,
 )
-from ._limiter import Limiter
 from ._middleware import Middleware
 from ._retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from ._limiter import Limiter
 
 __all__ = ["InsecureHosts", "Settings", "ViewOptions", "check_base", "insecure_hosts"]
 

@@ -25,15 +25,21 @@ import warnings
 from collections.abc import AsyncGenerator
 from typing import Any
 
-import aiohttp
 from yarl import URL
 
+from . import _tls
 from ._defaults import DEFAULT_MAX_RESPONSE_BYTES
 from ._errors import APIConnectionError, APIError, APITimeoutError, EventLoopError
 from ._proxy import ProxyResolver, mask
 from ._response import BodySink, Request, Response
 
-__all__ = ["AiohttpTransport"]
+# aiohttp's default TLS contexts load the CA bundle on their first handshake, not at this import.
+with _tls.deferred_ca_loading():
+    import aiohttp
+
+__all__ = ["AIOHTTP_VERSION", "AiohttpTransport"]
+
+AIOHTTP_VERSION: str = aiohttp.__version__
 
 _CHUNK = 64 * 1024
 
@@ -57,13 +63,17 @@ class AiohttpTransport:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         proxy: str | None = None,
         trust_env: bool = True,
+        uses_tls: bool = True,
     ) -> None:
+        """``uses_tls``: whether the client's URLs are ``https``, so that the pool loads the CA
+        certificates on a worker thread as it opens (``_tls``), not in the event loop."""
         # What __del__ reads comes first: a constructor that raises (a bad proxy URL) leaves an
         # object that is still collected.
         self._pool: _Pool | None = None
         self._closed = False
         self._max_connections = max_connections
         self._ssl: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
+        self._preload_cas = uses_tls and ssl_context is None
         self._max_response_bytes = max_response_bytes
         resolver = ProxyResolver(proxy, trust_env)
         self._proxies = resolver if resolver.enabled else None
@@ -89,6 +99,9 @@ class AiohttpTransport:
                     "the sync StripeIdentity client from threads: it runs one loop for all of them."
                 )
             old.drop()  # its loop stopped without closing it (a hand-run loop.close())
+        if self._preload_cas and _tls.pending():
+            # aiohttp's default context would read the CA bundle from disk inside the loop.
+            await loop.run_in_executor(None, _tls.load_deferred)
         pool = _Pool(self._new_session(), loop)
         self._pool = pool
         await pool.arm()

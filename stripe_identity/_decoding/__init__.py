@@ -18,7 +18,7 @@ type is.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
@@ -31,9 +31,12 @@ from .._errors import (
     RateLimitError,
     StripeError,
 )
-from .._models import APIResource, ErrorObject, Event, EventNotification, RawObject
+from .._models import APIResource, ErrorObject, RawObject
 from .._response import Response, ResponseMeta
 from ._engine import structure
+
+if TYPE_CHECKING:
+    from .._models import Event, EventNotification
 
 __all__ = [
     "decode_error",
@@ -73,6 +76,8 @@ def decode_raw(response: Response) -> RawObject:
 def decode_event(payload: bytes | dict[str, Any]) -> Event:
     """A webhook payload (bytes, or its JSON object) as an event; ``ValueError`` (with the reason)
     when it is not one."""
+    from .._models.events import Event  # a webhook's models, not every response's
+
     data = _payload_json(payload)
     if data.get("object") == "v2.core.event":
         raise ValueError(
@@ -90,6 +95,8 @@ def decode_event(payload: bytes | dict[str, Any]) -> Event:
 def decode_event_notification(payload: bytes | dict[str, Any]) -> EventNotification:
     """An event destination's thin payload (bytes, or its JSON object) as a notification;
     ``ValueError`` (with the reason) when it is not one."""
+    from .._models.thin_events import EventNotification
+
     data = _payload_json(payload)
     if data.get("object") == "event":
         raise ValueError("the payload is a snapshot event, not a thin one: read it with construct_event")

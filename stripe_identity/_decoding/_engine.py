@@ -25,6 +25,8 @@ add a rule the types cannot say with a ``_decode_check(o)`` static method, calle
 
 from __future__ import annotations
 
+import inspect
+import sys
 import typing
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
@@ -41,14 +43,53 @@ Decode = Callable[[Any], Any]
 Check = Callable[[Any], None]
 
 
-@attrs.frozen
 class Decoder:
-    """How to read one type: ``structure`` for any type; ``check`` and ``shell`` for models, so a
-    model nesting another can check it now and build its shell when the field is first read."""
+    """How to read one type: ``structure`` for any type; for a model also ``check``, ``shell`` and
+    ``fill``, so that a model nesting another can check it now and build it when first read.
+
+    A model's functions are compiled one at a time, each when first asked for (compiling is most of
+    what a program's first response costs): a session's ``structure`` with the ``check`` of each
+    object it nests when a session is first decoded, their ``shell`` and ``fill`` when one of its
+    nested fields is first read, and a nested model's own ``structure`` only if one is ever decoded
+    on its own.
+    """
+
+    __slots__ = ("_model", "check", "fill", "shell", "structure")
 
     structure: Decode
-    check: Check | None = None
-    shell: Decode | None = None
+    check: Check | None
+    shell: Decode | None
+    fill: Callable[[Any], None]
+
+    def __init__(self, structure: Decode | None = None, model: _ModelSource | None = None) -> None:
+        self._model = model
+        if structure is not None:
+            self.structure = structure
+            self.check = self.shell = None
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only for a model function not compiled yet: its slot is still empty.
+        model = self._model
+        if model is None or name not in model.sources:
+            raise AttributeError(name)
+        function = model.compile(name)
+        setattr(self, name, function)
+        return function
+
+
+class _ModelSource:
+    """The source of a model's decoder functions, compiled into one namespace on demand."""
+
+    __slots__ = ("namespace", "sources")
+
+    def __init__(self, namespace: dict[str, Any], sources: dict[str, list[str]]) -> None:
+        self.namespace = namespace
+        self.sources = {name: "\n".join(lines) for name, lines in sources.items()}
+
+    def compile(self, name: str) -> Any:
+        where = f"<stripe_identity decoder of {self.namespace['cls'].__name__}: {name}>"
+        exec(compile(self.sources[name], where, "exec"), self.namespace)
+        return self.namespace[name]
 
 
 #: Every decoder built so far, by type: the one cache.
@@ -90,16 +131,16 @@ class _Lazy:
     calls this again.
     """
 
-    __slots__ = ("fill", "name")
+    __slots__ = ("decoder", "name")
 
-    def __init__(self, name: str, fill: Callable[[Any], None]) -> None:
+    def __init__(self, name: str, decoder: Decoder) -> None:
         self.name = name
-        self.fill = fill
+        self.decoder = decoder
 
     def __get__(self, obj: Any, owner: type | None = None) -> Any:
         if obj is None:
             return self
-        self.fill(obj)
+        self.decoder.fill(obj)
         return obj.__dict__[self.name]
 
 
@@ -111,8 +152,27 @@ _CONTAINERS = {
 _SCALARS = ("str", "int", "bool", "json_object")
 
 
+def _field_types(cls: type) -> dict[str, Any]:
+    """The types of ``cls``'s public fields, as ``typing.get_type_hints`` reads them (the module's
+    names, then the class's), with one ``eval`` per class rather than one per annotation."""
+    found: dict[str, Any] = {}
+    for base in reversed(cls.__mro__):
+        annotations = {
+            name: value
+            for name, value in inspect.get_annotations(base).items()
+            if not name.startswith("_")
+        }
+        texts = {name: value for name, value in annotations.items() if isinstance(value, str)}
+        found.update(annotations)
+        if texts:
+            names = {**vars(base), **vars(sys.modules[base.__module__])}
+            values = eval("(" + "".join(f"({text})," for text in texts.values()) + ")", names)
+            found.update(zip(texts, values, strict=True))
+    return found
+
+
 def _compile_model(cls: type) -> Decoder:
-    hints = typing.get_type_hints(cls)
+    hints = _field_types(cls)
     namespace: dict[str, Any] = {"cls": cls, "new": object.__new__, "put": object.__setattr__}
     namespace["bad"] = _bad
     checks: list[str] = []
@@ -160,27 +220,27 @@ def _compile_model(cls: type) -> Decoder:
         namespace["decode_check"] = cls._decode_check
         checks.append("decode_check(o)")
     head = ["if o.__class__ is not dict:", f"    bad({cls.__name__!r}, 'an object', o)"]
-    source = "\n".join(
-        [
-            "def check(o):",
-            *(f"    {line}" for line in head + checks),
+    sources = {
+        "check": ["def check(o):", *(f"    {line}" for line in head + checks)],
+        "shell": [
             "def shell(o):",
             "    obj = new(cls)",
             f"    put(obj, '__dict__', {{{', '.join(shell_stored)}}})",
             "    return obj",
+        ],
+        "structure": [
             "def structure(o):",
             *(f"    {line}" for line in head + checks),
             "    obj = new(cls)",
             f"    put(obj, '__dict__', {{{', '.join(stored)}}})",
             "    return obj",
-            "def fill(obj):",
-            *(f"    {line}" for line in fills),
-        ]
-    )
-    exec(compile(source, f"<stripe_identity decoder of {cls.__name__}>", "exec"), namespace)
+        ],
+        "fill": ["def fill(obj):", *(f"    {line}" for line in fills)],
+    }
+    found = Decoder(model=_ModelSource(namespace, sources))
     for name in lazy:
-        setattr(cls, name, _Lazy(name, namespace["fill"]))
-    return Decoder(namespace["structure"], namespace["check"], namespace["shell"])
+        setattr(cls, name, _Lazy(name, found))
+    return found
 
 
 def _check_field(
@@ -210,22 +270,19 @@ def _check_field(
         # Nested models in a list: each checked now, their shells built when the field is first read.
         item = decoder(kind.inner)
         assert item.check is not None
-        assert item.shell is not None
         namespace[f"check_{index}"] = item.check
         loop = [f"for x in {v}:", f"    check_{index}(x)"]
         checks.append(f"if {guard}{v}.__class__ is not list:")
         checks.append(f"    bad({name!r}, 'a list', {v})")
         checks.extend([f"if {v} is not None:", *(f"    {x}" for x in loop)] if guard else loop)
-        shell = item.shell
-        return lambda value: [shell(x) for x in value]
+        return lambda value: [_shell(item, x) for x in value]
     if kind.name == "model":
         # A nested model: checked now, its shell built when the field is first read.
         nested = decoder(kind.inner)
         assert nested.check is not None
-        assert nested.shell is not None
         namespace[f"check_{index}"] = nested.check
         call = f"check_{index}({v})"
-        build = nested.shell
+        build: Decode = lambda value: _shell(nested, value)  # noqa: E731
     else:
         # Expandable ids, an event's object, a page of links: decoded now to check them, and again
         # on first read, from data known to be good.
@@ -234,6 +291,13 @@ def _check_field(
         call = f"decode_{index}({v})"
     checks.extend([f"if {v} is not None:", f"    {call}"] if guard else [call])
     return build
+
+
+def _shell(nested: Decoder, value: Any) -> Any:
+    """A nested object's shell, on the first read of its field (its ``shell`` compiled then)."""
+    shell = nested.shell
+    assert shell is not None
+    return shell(value)
 
 
 def _decode_of(kind: Kind) -> Decode:
@@ -263,7 +327,7 @@ def _expandable(model: type) -> Decode:
 
 def _model_or_json(model: type) -> Decode:
     # The model when the JSON names it in its `object` field (the model's one documented value).
-    (object_name,) = classify(typing.get_type_hints(model)["object"]).values
+    (object_name,) = classify(_field_types(model)["object"]).values
     structure_model = decoder(model).structure
 
     def model_or_json(value: Any) -> Any:

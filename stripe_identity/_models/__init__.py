@@ -9,91 +9,78 @@ the decoders of ``_decoding``; nothing here parses JSON.
 
 from __future__ import annotations
 
-from ._base import APIResource, ErrorObject, StripeObject
-from ._common import Address, CalendarDate, DocumentOptions, IdNumberOptions
-from ._list import HasId, ListObject
-from ._raw import RawObject
-from .ephemeral_keys import EphemeralKey
-from .events import Event, EventData, EventRequest
-from .files import File, FileLink
-from .thin_events import (
-    EventNotification,
-    EventReason,
-    EventReasonRequest,
-    RelatedObject,
-    ThinEvent,
-    ThinEventList,
-)
-from .verification_reports import (
-    DocumentReport,
-    DocumentReportError,
-    EmailReport,
-    EmailReportError,
-    IdNumberReport,
-    IdNumberReportError,
-    PhoneReport,
-    PhoneReportError,
-    SelfieReport,
-    SelfieReportError,
-    VerificationReport,
-    VerificationReportOptions,
-)
-from .verification_sessions import (
-    EmailOptions,
-    MatchingOptions,
-    PhoneOptions,
-    ProvidedDetails,
-    Redaction,
-    RelatedPerson,
-    VerificationSession,
-    VerificationSessionLastError,
-    VerificationSessionOptions,
-    VerifiedOutputs,
-)
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "APIResource",
-    "Address",
-    "CalendarDate",
-    "DocumentOptions",
-    "DocumentReport",
-    "DocumentReportError",
-    "EmailOptions",
-    "EmailReport",
-    "EmailReportError",
-    "EphemeralKey",
-    "ErrorObject",
-    "Event",
-    "EventData",
-    "EventNotification",
-    "EventReason",
-    "EventReasonRequest",
-    "EventRequest",
-    "File",
-    "FileLink",
-    "HasId",
-    "IdNumberOptions",
-    "IdNumberReport",
-    "IdNumberReportError",
-    "ListObject",
-    "MatchingOptions",
-    "PhoneOptions",
-    "PhoneReport",
-    "PhoneReportError",
-    "ProvidedDetails",
-    "RawObject",
-    "Redaction",
-    "RelatedObject",
-    "RelatedPerson",
-    "SelfieReport",
-    "SelfieReportError",
-    "StripeObject",
-    "ThinEvent",
-    "ThinEventList",
-    "VerificationReport",
-    "VerificationReportOptions",
-    "VerificationSession",
-    "VerificationSessionLastError",
-    "VerificationSessionOptions",
-    "VerifiedOutputs",
-]
+if TYPE_CHECKING:
+    from ._base import (
+        APIResource as APIResource,
+        ErrorObject as ErrorObject,
+        StripeObject as StripeObject,
+    )
+    from ._common import (
+        Address as Address,
+        CalendarDate as CalendarDate,
+        DocumentOptions as DocumentOptions,
+        IdNumberOptions as IdNumberOptions,
+    )
+    from ._list import (
+        HasId as HasId,
+        ListObject as ListObject,
+    )
+    from ._raw import (
+        RawObject as RawObject,
+    )
+    from .ephemeral_keys import (
+        EphemeralKey as EphemeralKey,
+    )
+    from .events import (
+        Event as Event,
+        EventData as EventData,
+        EventRequest as EventRequest,
+    )
+    from .files import (
+        File as File,
+        FileLink as FileLink,
+    )
+    from .thin_events import (
+        EventNotification as EventNotification,
+        EventReason as EventReason,
+        EventReasonRequest as EventReasonRequest,
+        RelatedObject as RelatedObject,
+        ThinEvent as ThinEvent,
+        ThinEventList as ThinEventList,
+    )
+    from .verification_reports import (
+        DocumentReport as DocumentReport,
+        DocumentReportError as DocumentReportError,
+        EmailReport as EmailReport,
+        EmailReportError as EmailReportError,
+        IdNumberReport as IdNumberReport,
+        IdNumberReportError as IdNumberReportError,
+        PhoneReport as PhoneReport,
+        PhoneReportError as PhoneReportError,
+        SelfieReport as SelfieReport,
+        SelfieReportError as SelfieReportError,
+        VerificationReport as VerificationReport,
+        VerificationReportOptions as VerificationReportOptions,
+    )
+    from .verification_sessions import (
+        EmailOptions as EmailOptions,
+        MatchingOptions as MatchingOptions,
+        PhoneOptions as PhoneOptions,
+        ProvidedDetails as ProvidedDetails,
+        Redaction as Redaction,
+        RelatedPerson as RelatedPerson,
+        VerificationSession as VerificationSession,
+        VerificationSessionLastError as VerificationSessionLastError,
+        VerificationSessionOptions as VerificationSessionOptions,
+        VerifiedOutputs as VerifiedOutputs,
+    )
+else:
+    from .._exports import listing, load
+
+    def __getattr__(name: str) -> Any:
+        return load(globals(), name)
+
+    def __dir__() -> list[str]:
+        return listing(globals())

@@ -6,6 +6,12 @@ Two rules keep the models forward compatible with what Stripe ships next:
   type checker, while an unknown value is kept as the plain string Stripe sent;
 * the JSON object each model was built from is kept, so fields this version does not know are still
   reachable through :attr:`StripeObject.extra_fields`.
+
+Every model is ``@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)``: attrs writes its
+``__init__``, and :class:`StripeObject` gives them all one ``__eq__``, ``__hash__`` and ``__repr__``,
+with attrs' meaning (fields compared and shown as their ``eq`` and ``repr`` say, equal only to an
+instance of the same class). attrs would compile those three for each of the forty-odd classes, at
+import; a script that retrieves one session paid about 6 ms for them before its first request.
 """
 
 from __future__ import annotations
@@ -22,11 +28,24 @@ __all__ = ["APIResource", "ErrorObject", "StripeObject"]
 ErrorType = Literal["api_error", "card_error", "idempotency_error", "invalid_request_error"] | str
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class StripeObject:
     """Base of every model: keeps the JSON object it was built from, outside equality."""
 
     _json: Mapping[str, Any] | None = attrs.field(default=None, eq=False, repr=False, alias="_json")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return _values(self) == _values(other)
+
+    def __hash__(self) -> int:
+        return hash((type(self), _values(self)))
+
+    def __repr__(self) -> str:
+        shown = _shape(type(self))[1]
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
+        return f"{type(self).__qualname__.rsplit('>.', 1)[-1]}({fields})"
 
     @property
     def extra_fields(self) -> Mapping[str, Any]:
@@ -86,7 +105,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class APIResource(StripeObject):
     """An object a client call returned: it also remembers the HTTP response that produced it."""
 
@@ -111,6 +130,23 @@ class APIResource(StripeObject):
         return meta
 
 
+#: Per model class: the fields equality compares, and those ``repr`` shows (as attrs says of each).
+_SHAPES: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _shape(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        fields = attrs.fields(cls)
+        shape = tuple(f.name for f in fields if f.eq), tuple(f.name for f in fields if f.repr)
+        _SHAPES[cls] = shape
+    return shape
+
+
+def _values(obj: object) -> tuple[Any, ...]:
+    return tuple(getattr(obj, name) for name in _shape(type(obj))[0])
+
+
 _FIELD_NAMES: dict[type, frozenset[str]] = {}
 
 
@@ -122,7 +158,7 @@ def _field_names(cls: type) -> frozenset[str]:
     return names
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class ErrorObject(StripeObject):
     """The ``error`` member of an error response body (the typed form of ``StripeError.json_body``).
 

@@ -67,7 +67,7 @@ SelfieErrorCode = (
 )
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class Address(StripeObject):
     """A postal address, as read from a document or entered by the user."""
 
@@ -79,7 +79,7 @@ class Address(StripeObject):
     state: str | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class CalendarDate(StripeObject):
     """A date as Stripe reports it: each part may be missing (or ``1`` once redacted)."""
 
@@ -88,7 +88,7 @@ class CalendarDate(StripeObject):
     year: int | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class DocumentOptions(StripeObject):
     """Options of the document check (``options.document``)."""
 
@@ -98,6 +98,6 @@ class DocumentOptions(StripeObject):
     require_matching_selfie: bool | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class IdNumberOptions(StripeObject):
     """Options of the ID number check (``options.id_number``; none exist today)."""

@@ -30,7 +30,7 @@ T = TypeVar("T", bound=HasId)
 PageFetcher = Callable[[Mapping[str, Any]], Awaitable["ListObject[T]"]]
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class ListObject(APIResource, Generic[T]):
     """A page of ``data``; ``has_more`` says whether the API holds more beyond it."""
 

@@ -11,7 +11,7 @@ from ._base import APIResource
 __all__ = ["EphemeralKey"]
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class EphemeralKey(APIResource):
     """A short-lived key bound to one VerificationSession, for Stripe's iOS and Android SDKs.
 

@@ -27,7 +27,7 @@ _IDENTITY_EVENT = "identity.verification_session."
 EventObject = VerificationSession | dict[str, Any]
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class EventRequest(StripeObject):
     """The API request that caused an event (``id`` is ``None`` for automatic changes)."""
 
@@ -35,7 +35,7 @@ class EventRequest(StripeObject):
     idempotency_key: str | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class EventData(StripeObject):
     """The object an event is about, and what changed."""
 
@@ -44,7 +44,7 @@ class EventData(StripeObject):
     previous_attributes: Mapping[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class Event(APIResource):
     """Something that happened in the account, as webhooks deliver it and ``client.events`` lists it.
 

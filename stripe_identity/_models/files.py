@@ -39,7 +39,7 @@ FilePurposeName = Literal[
 FilePurpose = FilePurposeName | str
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class FileLink(APIResource):
     """A URL that serves a file's contents without an API key until ``expires_at``.
 
@@ -63,7 +63,7 @@ class FileLink(APIResource):
         return self.file if isinstance(self.file, str) else self.file.id
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class File(APIResource):
     """A file held by Stripe: for Identity, a document image or a selfie.
 

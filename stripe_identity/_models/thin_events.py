@@ -38,7 +38,7 @@ _IDENTITY = "v1.identity.verification_session."
 _SESSION = "identity.verification_session"
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class RelatedObject(StripeObject):
     """The object a thin event is about: its id, its type and the path that retrieves it."""
 
@@ -47,7 +47,7 @@ class RelatedObject(StripeObject):
     url: str
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class EventReasonRequest(StripeObject):
     """The API request that caused an event."""
 
@@ -55,7 +55,7 @@ class EventReasonRequest(StripeObject):
     idempotency_key: str | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class EventReason(StripeObject):
     """Why an event happened (``type`` is ``"request"``: an API request, in ``request``)."""
 
@@ -63,7 +63,7 @@ class EventReason(StripeObject):
     request: EventReasonRequest | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class EventNotification(APIResource):
     """A thin event as an event destination receives it, signed like a webhook.
 
@@ -101,7 +101,7 @@ class EventNotification(APIResource):
         return self.related_object.id
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class ThinEvent(EventNotification):
     """A thin event as ``GET /v2/core/events/{id}`` serves it: the notification's fields, plus
     ``changes`` and ``data`` (when the type has them) and ``snapshot_event``, the id of the
@@ -112,7 +112,7 @@ class ThinEvent(EventNotification):
     snapshot_event: str | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class ThinEventList(APIResource):
     """A page of thin events, newest first. ``next_page`` is the token of the page after it
     (``None`` on the last page): pass it as ``{"page": ...}`` to ``thin_events.list``."""

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class DocumentReportError(StripeObject):
     """Why the document check failed."""
 
@@ -48,7 +48,7 @@ class DocumentReportError(StripeObject):
     reason: str | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class DocumentReport(StripeObject):
     """The result of the document check: what the document says, and whether it is genuine."""
 
@@ -69,7 +69,7 @@ class DocumentReport(StripeObject):
     unparsed_sex: str | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class EmailReportError(StripeObject):
     """Why the email check failed."""
 
@@ -77,7 +77,7 @@ class EmailReportError(StripeObject):
     reason: str | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class EmailReport(StripeObject):
     """The result of the email check."""
 
@@ -86,7 +86,7 @@ class EmailReport(StripeObject):
     error: EmailReportError | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class IdNumberReportError(StripeObject):
     """Why the ID number check failed."""
 
@@ -94,7 +94,7 @@ class IdNumberReportError(StripeObject):
     reason: str | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class IdNumberReport(StripeObject):
     """The result of the ID number check."""
 
@@ -107,7 +107,7 @@ class IdNumberReport(StripeObject):
     last_name: str | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class PhoneReportError(StripeObject):
     """Why the phone check failed."""
 
@@ -115,7 +115,7 @@ class PhoneReportError(StripeObject):
     reason: str | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class PhoneReport(StripeObject):
     """The result of the phone check."""
 
@@ -124,7 +124,7 @@ class PhoneReport(StripeObject):
     phone: str | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class SelfieReportError(StripeObject):
     """Why the selfie check failed."""
 
@@ -132,7 +132,7 @@ class SelfieReportError(StripeObject):
     reason: str | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class SelfieReport(StripeObject):
     """The result of the selfie check; ``document`` and ``selfie`` are File ids of the images."""
 
@@ -142,7 +142,7 @@ class SelfieReport(StripeObject):
     selfie: str | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class VerificationReportOptions(StripeObject):
     """The options the verified session had when this report was made."""
 
@@ -150,7 +150,7 @@ class VerificationReportOptions(StripeObject):
     id_number: IdNumberOptions | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class VerificationReport(APIResource):
     """The result of one submission of a VerificationSession (read-only)."""
 

@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class VerificationSessionLastError(StripeObject):
     """Why the last submission failed (``last_error``); ``None`` while nothing failed."""
 
@@ -45,21 +45,21 @@ class VerificationSessionLastError(StripeObject):
     reason: str | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class EmailOptions(StripeObject):
     """Options of the email check (``options.email``)."""
 
     require_verification: bool | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class PhoneOptions(StripeObject):
     """Options of the phone check (``options.phone``)."""
 
     require_verification: bool | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class MatchingOptions(StripeObject):
     """How strictly the provided details must match the document (``options.matching``)."""
 
@@ -67,7 +67,7 @@ class MatchingOptions(StripeObject):
     name: MatchingMode | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class VerificationSessionOptions(StripeObject):
     """The checks a session asks for and their options (``options``)."""
 
@@ -78,7 +78,7 @@ class VerificationSessionOptions(StripeObject):
     phone: PhoneOptions | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class ProvidedDetails(StripeObject):
     """Email and phone the integration supplied on creation (``provided_details``)."""
 
@@ -86,14 +86,14 @@ class ProvidedDetails(StripeObject):
     phone: str | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class Redaction(StripeObject):
     """Where a redaction stands (``redaction``): ``processing``, then ``redacted``."""
 
     status: RedactionStatus
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class RelatedPerson(StripeObject):
     """The Connect person this session verifies (``related_person``)."""
 
@@ -101,7 +101,7 @@ class RelatedPerson(StripeObject):
     person: str
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class VerifiedOutputs(StripeObject):
     """The user's verified data (``verified_outputs``).
 
@@ -123,7 +123,7 @@ class VerifiedOutputs(StripeObject):
     unparsed_sex: str | None = None
 
 
-@attrs.frozen(kw_only=True, slots=False)
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
 class VerificationSession(APIResource):
     """A request to verify a user's identity, and where it stands."""
 

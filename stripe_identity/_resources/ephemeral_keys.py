@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import InvalidRequestError
 from .._ids import path_id
 from .._models import EphemeralKey
 from .._options import RequestOptions, to_request_options
-from .._params import (
-    EphemeralKeyCreateParams,
-    EphemeralKeyCreateParamsDict,
-    EphemeralKeyDeleteParams,
-    EphemeralKeyDeleteParamsDict,
-)
+from .._params._lazy import ParamsClass
 from .._requestor import Requestor
+
+if TYPE_CHECKING:
+    from .._params import (
+        EphemeralKeyCreateParams,
+        EphemeralKeyCreateParamsDict,
+        EphemeralKeyDeleteParams,
+        EphemeralKeyDeleteParamsDict,
+    )
 
 __all__ = ["AsyncEphemeralKeyService"]
 
@@ -39,8 +42,8 @@ def _with_explicit_version(opts: RequestOptions | Mapping[str, Any] | None) -> R
 class AsyncEphemeralKeyService:
     """Create and delete the ephemeral keys Stripe's iOS and Android Identity SDKs start from."""
 
-    CreateParams = EphemeralKeyCreateParams
-    DeleteParams = EphemeralKeyDeleteParams
+    CreateParams: ParamsClass[EphemeralKeyCreateParams] = ParamsClass("EphemeralKeyCreateParams")
+    DeleteParams: ParamsClass[EphemeralKeyDeleteParams] = ParamsClass("EphemeralKeyDeleteParams")
 
     def __init__(self, requestor: Requestor) -> None:
         self._requestor = requestor

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._ids import path_id
 from .._models import Event, ListObject
 from .._options import RequestOptions
-from .._params import (
-    EventListParams,
-    EventListParamsDict,
-    EventRetrieveParams,
-    EventRetrieveParamsDict,
-)
+from .._params._lazy import ParamsClass
 from .._requestor import Requestor
+
+if TYPE_CHECKING:
+    from .._params import (
+        EventListParams,
+        EventListParamsDict,
+        EventRetrieveParams,
+        EventRetrieveParamsDict,
+    )
 
 __all__ = ["AsyncEventService"]
 
@@ -25,8 +28,8 @@ _ONE = _PATH + "/{id}"
 class AsyncEventService:
     """List and retrieve events (Stripe keeps them for 30 days)."""
 
-    ListParams = EventListParams
-    RetrieveParams = EventRetrieveParams
+    ListParams: ParamsClass[EventListParams] = ParamsClass("EventListParams")
+    RetrieveParams: ParamsClass[EventRetrieveParams] = ParamsClass("EventRetrieveParams")
 
     def __init__(self, requestor: Requestor) -> None:
         self._requestor = requestor

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._ids import path_id
 from .._models import FileLink, ListObject
 from .._options import RequestOptions
-from .._params import (
-    FileLinkCreateParams,
-    FileLinkCreateParamsDict,
-    FileLinkListParams,
-    FileLinkListParamsDict,
-    FileLinkRetrieveParams,
-    FileLinkRetrieveParamsDict,
-    FileLinkUpdateParams,
-    FileLinkUpdateParamsDict,
-)
+from .._params._lazy import ParamsClass
 from .._requestor import Requestor
+
+if TYPE_CHECKING:
+    from .._params import (
+        FileLinkCreateParams,
+        FileLinkCreateParamsDict,
+        FileLinkListParams,
+        FileLinkListParamsDict,
+        FileLinkRetrieveParams,
+        FileLinkRetrieveParamsDict,
+        FileLinkUpdateParams,
+        FileLinkUpdateParamsDict,
+    )
 
 __all__ = ["AsyncFileLinkService"]
 
@@ -29,10 +32,10 @@ _ONE = _PATH + "/{link}"
 class AsyncFileLinkService:
     """Create, retrieve, update and list FileLinks."""
 
-    CreateParams = FileLinkCreateParams
-    ListParams = FileLinkListParams
-    RetrieveParams = FileLinkRetrieveParams
-    UpdateParams = FileLinkUpdateParams
+    CreateParams: ParamsClass[FileLinkCreateParams] = ParamsClass("FileLinkCreateParams")
+    ListParams: ParamsClass[FileLinkListParams] = ParamsClass("FileLinkListParams")
+    RetrieveParams: ParamsClass[FileLinkRetrieveParams] = ParamsClass("FileLinkRetrieveParams")
+    UpdateParams: ParamsClass[FileLinkUpdateParams] = ParamsClass("FileLinkUpdateParams")
 
     def __init__(self, requestor: Requestor) -> None:
         self._requestor = requestor

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._defaults import DEFAULT_MAX_DOWNLOAD_BYTES
 from .._ids import path_id
 from .._models import File, ListObject
 from .._options import RequestOptions
-from .._params import (
-    FileListParams,
-    FileListParamsDict,
-    FileRetrieveParams,
-    FileRetrieveParamsDict,
-)
+from .._params._lazy import ParamsClass
 from .._requestor import Requestor
 from .._sinks import Destination, FileSink, MemorySink
+
+if TYPE_CHECKING:
+    from .._params import (
+        FileListParams,
+        FileListParamsDict,
+        FileRetrieveParams,
+        FileRetrieveParamsDict,
+    )
 
 __all__ = ["AsyncFileService"]
 
@@ -38,8 +41,8 @@ class AsyncFileService:
     larger than ``max_bytes`` (64 MiB unless you say otherwise).
     """
 
-    ListParams = FileListParams
-    RetrieveParams = FileRetrieveParams
+    ListParams: ParamsClass[FileListParams] = ParamsClass("FileListParams")
+    RetrieveParams: ParamsClass[FileRetrieveParams] = ParamsClass("FileRetrieveParams")
 
     def __init__(self, requestor: Requestor) -> None:
         self._requestor = requestor

@@ -9,15 +9,18 @@ notification, as Stripe's SDKs do, and act in the notification's ``context`` (it
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .._ids import path_id
 from .._models import EventNotification, ThinEvent, ThinEventList, VerificationSession
 from .._options import RequestOptions, to_request_options
-from .._params import ThinEventListParams, ThinEventListParamsDict
+from .._params._lazy import ParamsClass
 from .._requestor import Requestor
+
+if TYPE_CHECKING:
+    from .._params import ThinEventListParams, ThinEventListParamsDict
 
 __all__ = ["AsyncThinEventService"]
 
@@ -36,7 +39,7 @@ def _triggered_by(notification: EventNotification, opts: RequestOptions) -> Requ
 class AsyncThinEventService:
     """Retrieve and list thin events (``v2.core.event``), and fetch the sessions they name."""
 
-    ListParams = ThinEventListParams
+    ListParams: ParamsClass[ThinEventListParams] = ParamsClass("ThinEventListParams")
 
     def __init__(self, requestor: Requestor) -> None:
         self._requestor = requestor

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._ids import path_id
 from .._models import ListObject, VerificationReport
 from .._options import RequestOptions
-from .._params import (
-    VerificationReportListParams,
-    VerificationReportListParamsDict,
-    VerificationReportRetrieveParams,
-    VerificationReportRetrieveParamsDict,
-)
+from .._params._lazy import ParamsClass
 from .._requestor import Requestor
+
+if TYPE_CHECKING:
+    from .._params import (
+        VerificationReportListParams,
+        VerificationReportListParamsDict,
+        VerificationReportRetrieveParams,
+        VerificationReportRetrieveParamsDict,
+    )
 
 __all__ = ["AsyncVerificationReportService"]
 
@@ -25,8 +28,10 @@ _ONE = _PATH + "/{report}"
 class AsyncVerificationReportService:
     """List and retrieve the VerificationReports that sessions produce."""
 
-    ListParams = VerificationReportListParams
-    RetrieveParams = VerificationReportRetrieveParams
+    ListParams: ParamsClass[VerificationReportListParams] = ParamsClass("VerificationReportListParams")
+    RetrieveParams: ParamsClass[VerificationReportRetrieveParams] = ParamsClass(
+        "VerificationReportRetrieveParams"
+    )
 
     def __init__(self, requestor: Requestor) -> None:
         self._requestor = requestor

@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._ids import path_id
 from .._models import ListObject, VerificationSession
 from .._options import RequestOptions
-from .._params import (
-    VerificationSessionCancelParams,
-    VerificationSessionCancelParamsDict,
-    VerificationSessionCreateParams,
-    VerificationSessionCreateParamsDict,
-    VerificationSessionListParams,
-    VerificationSessionListParamsDict,
-    VerificationSessionRedactParams,
-    VerificationSessionRedactParamsDict,
-    VerificationSessionRetrieveParams,
-    VerificationSessionRetrieveParamsDict,
-    VerificationSessionUpdateParams,
-    VerificationSessionUpdateParamsDict,
-)
+from .._params._lazy import ParamsClass
 from .._requestor import Requestor
+
+if TYPE_CHECKING:
+    from .._params import (
+        VerificationSessionCancelParams,
+        VerificationSessionCancelParamsDict,
+        VerificationSessionCreateParams,
+        VerificationSessionCreateParamsDict,
+        VerificationSessionListParams,
+        VerificationSessionListParamsDict,
+        VerificationSessionRedactParams,
+        VerificationSessionRedactParamsDict,
+        VerificationSessionRetrieveParams,
+        VerificationSessionRetrieveParamsDict,
+        VerificationSessionUpdateParams,
+        VerificationSessionUpdateParamsDict,
+    )
 
 __all__ = ["AsyncVerificationSessionService"]
 
@@ -35,12 +38,22 @@ _REDACT = _ONE + "/redact"
 class AsyncVerificationSessionService:
     """Create, list, retrieve, update, cancel and redact VerificationSessions."""
 
-    CreateParams = VerificationSessionCreateParams
-    ListParams = VerificationSessionListParams
-    RetrieveParams = VerificationSessionRetrieveParams
-    UpdateParams = VerificationSessionUpdateParams
-    CancelParams = VerificationSessionCancelParams
-    RedactParams = VerificationSessionRedactParams
+    CreateParams: ParamsClass[VerificationSessionCreateParams] = ParamsClass(
+        "VerificationSessionCreateParams"
+    )
+    ListParams: ParamsClass[VerificationSessionListParams] = ParamsClass("VerificationSessionListParams")
+    RetrieveParams: ParamsClass[VerificationSessionRetrieveParams] = ParamsClass(
+        "VerificationSessionRetrieveParams"
+    )
+    UpdateParams: ParamsClass[VerificationSessionUpdateParams] = ParamsClass(
+        "VerificationSessionUpdateParams"
+    )
+    CancelParams: ParamsClass[VerificationSessionCancelParams] = ParamsClass(
+        "VerificationSessionCancelParams"
+    )
+    RedactParams: ParamsClass[VerificationSessionRedactParams] = ParamsClass(
+        "VerificationSessionRedactParams"
+    )
 
     def __init__(self, requestor: Requestor) -> None:
         self._requestor = requestor

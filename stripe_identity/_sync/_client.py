@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import ssl
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stripe_identity._client import AsyncStripeIdentity
 from stripe_identity._defaults import (
@@ -18,23 +18,27 @@ from stripe_identity._defaults import (
     DEFAULT_TIMEOUT,
 )
 from stripe_identity._headers import AppInfo
-from stripe_identity._limiter import Limiter
 from stripe_identity._middleware import Middleware
 from stripe_identity._models import RawObject
 from stripe_identity._options import RequestOptions
 from stripe_identity._requestor import Base
 from stripe_identity._retry import RetryPolicy
 from stripe_identity._sync._base import SyncClientBase
-from stripe_identity._sync._resources import (
-    EphemeralKeyService,
-    EventService,
-    FileLinkService,
-    FileService,
-    JobService,
-    ThinEventService,
-    VerificationReportService,
-    VerificationSessionService,
-)
+
+if TYPE_CHECKING:
+    from stripe_identity._limiter import Limiter
+
+if TYPE_CHECKING:
+    from stripe_identity._sync._resources import (
+        EphemeralKeyService,
+        EventService,
+        FileLinkService,
+        FileService,
+        JobService,
+        ThinEventService,
+        VerificationReportService,
+        VerificationSessionService,
+    )
 
 __all__ = ["StripeIdentity"]
 
@@ -135,41 +139,57 @@ class StripeIdentity(SyncClientBase):
     @functools.cached_property
     def verification_sessions(self) -> VerificationSessionService:
         """Create, list, retrieve, update, cancel and redact VerificationSessions."""
+        from stripe_identity._sync._resources.verification_sessions import VerificationSessionService
+
         return VerificationSessionService(self._runner, lambda: self._async().verification_sessions)
 
     @functools.cached_property
     def verification_reports(self) -> VerificationReportService:
         """List and retrieve the VerificationReports that sessions produce."""
+        from stripe_identity._sync._resources.verification_reports import VerificationReportService
+
         return VerificationReportService(self._runner, lambda: self._async().verification_reports)
 
     @functools.cached_property
     def ephemeral_keys(self) -> EphemeralKeyService:
         """Create and delete the ephemeral keys Stripe's mobile Identity SDKs start from."""
+        from stripe_identity._sync._resources.ephemeral_keys import EphemeralKeyService
+
         return EphemeralKeyService(self._runner, lambda: self._async().ephemeral_keys)
 
     @functools.cached_property
     def files(self) -> FileService:
         """File metadata, and downloads of document and selfie images."""
+        from stripe_identity._sync._resources.files import FileService
+
         return FileService(self._runner, lambda: self._async().files)
 
     @functools.cached_property
     def file_links(self) -> FileLinkService:
         """Short-lived public URLs of files, to show an image in a browser."""
+        from stripe_identity._sync._resources.file_links import FileLinkService
+
         return FileLinkService(self._runner, lambda: self._async().file_links)
 
     @functools.cached_property
     def events(self) -> EventService:
         """The account's events, to catch up on missed webhooks."""
+        from stripe_identity._sync._resources.events import EventService
+
         return EventService(self._runner, lambda: self._async().events)
 
     @functools.cached_property
     def thin_events(self) -> ThinEventService:
         """Thin events (``v2.core.event``) and the sessions their notifications name."""
+        from stripe_identity._sync._resources.thin_events import ThinEventService
+
         return ThinEventService(self._runner, lambda: self._async().thin_events)
 
     @functools.cached_property
     def jobs(self) -> JobService:
         """Bulk jobs over sessions: redaction by retention policy, exports of results."""
+        from stripe_identity._sync._resources.jobs import JobService
+
         return JobService(self._runner, lambda: self._async().jobs)
 
     def raw_request(

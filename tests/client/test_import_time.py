@@ -29,9 +29,40 @@ def _import_times(code: str) -> tuple[dict[str, int], str]:
 
 
 def test_import_stripe_identity_adds_little_to_aiohttp() -> None:
-    # aiohttp first, so only what this package adds on top of it is counted.
-    times, _ = _import_times("import aiohttp; import stripe_identity")
-    assert times["stripe_identity"] < 30_000, times["stripe_identity"]
+    # aiohttp first, so only what this package adds on top of it is counted. Its names load on
+    # first use: the import itself is a few hundred microseconds. Best of three, as the machine is
+    # shared.
+    best = min(
+        _import_times("import aiohttp; import stripe_identity")[0]["stripe_identity"] for _ in range(3)
+    )
+    assert best < 5_000, best
+
+
+def test_a_program_that_retrieves_sessions_loads_only_what_it_uses() -> None:
+    # The other services, their models and params, the params of this one, the limiter and anyio
+    # (for clients that pace or retry) load only when used: a script pays for what it calls.
+    _, printed = _import_times(
+        "import sys, stripe_identity as si\n"
+        "client = si.StripeIdentity('sk_test_x', api_base='http://127.0.0.1:9')\n"
+        "client.verification_sessions.retrieve\n"
+        "client.close()\n"
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    loaded = set(printed.split())
+    assert "stripe_identity._sync._resources.verification_sessions" in loaded
+    unwanted = {
+        f"stripe_identity.{package}.{module}"
+        for package in ("_resources", "_sync._resources", "_models", "_params")
+        for module in ("ephemeral_keys", "events", "files", "file_links", "thin_events")
+    }
+    unwanted |= {
+        "anyio",
+        "stripe_identity._limiter",
+        "stripe_identity._params.verification_sessions",
+        "stripe_identity.webhooks",
+        "stripe_identity.emulator",
+    }
+    assert not loaded & unwanted, sorted(loaded & unwanted)
 
 
 def test_names_load_on_first_use_and_are_the_real_objects() -> None:

@@ -93,6 +93,9 @@ def test_rate_limiter_rejects_bad_arguments(
         ({"decrease": 1}, "between 0 and 1"),
         ({"decrease": math.nan}, "between 0 and 1"),
         ({"increase": 0}, "positive"),
+        ({"recovery": 0}, "positive"),
+        ({"recovery": math.inf}, "positive"),
+        ({"recovery": True}, "positive"),
         ({"window": -1}, "non-negative"),
         ({"window": math.inf}, "non-negative"),
         ({"burst": 51}, "at most the rate"),
@@ -422,7 +425,19 @@ def test_aimd_cuts_once_per_window_and_recovers() -> None:
         limiter.record(status)
     assert limiter.rate == pytest.approx(24.5)
 
-    # +increase per second of traffic at the current rate: `rate` successes add `increase`.
+    # In the window after a cut, answers are as stale as its 429s: only the slow climb.
+    limiter.record(200)
+    assert limiter.rate == pytest.approx(24.5 + 50 / 200 / 24.5)
+    # Then a second of traffic (`rate` answers) closes over half the way back to 95 % of the rate
+    # the cut started from, 35 (no answer came in the window before it: the limit is about there).
+    clock.advance(1.0)
+    goal = 0.95 * 35
+    for _ in range(round(limiter.rate)):
+        limiter.record(200)
+    assert 24.5 + 0.5 * (goal - 24.5) < limiter.rate < goal
+    while limiter.rate < goal:
+        limiter.record(200)
+    # Past it, +increase per second of traffic at the current rate: `rate` successes add `increase`.
     increase = 50 / 200
     before = limiter.rate
     for _ in range(round(before)):
@@ -431,6 +446,22 @@ def test_aimd_cuts_once_per_window_and_recovers() -> None:
     for _ in range(10_000):
         limiter.record(404)  # any answer but 429 and 5xx passed the server's limiter
     assert limiter.rate == 50  # the ceiling, never above
+
+
+def test_aimd_aims_back_at_what_the_server_admitted() -> None:
+    clock = FakeClock()
+    limiter = AdaptiveRateLimiter(100, clock=clock)
+    for _ in range(40):  # 40 answers in the second before the first 429: 40/s got through
+        clock.advance(1 / 40)
+        limiter.record(200)
+    limiter.record(429)
+    assert limiter.rate == pytest.approx(70)  # the cut starts from the rate
+    clock.advance(1.0)
+    for _ in range(1000):
+        limiter.record(200)
+    # The goal is 95 % of the 40/s admitted, not of the 100/s sent: already past it, only the slow
+    # probe (+0.5/s per second of traffic), where aiming at 95/s would have climbed there.
+    assert 70 < limiter.rate < 80
 
 
 def test_aimd_never_goes_below_min_rate() -> None:
@@ -485,10 +516,13 @@ def test_aimd_converges_near_an_unknown_limit_with_few_429s() -> None:
         rates.append(limiter.rate)
     settled = [status for when, status in statuses if when > 30]
     ok = settled.count(200) / 90.0
-    assert ok > 0.9 * limit  # uses most of the limit
+    assert ok > 0.97 * limit  # uses the limit
     assert settled.count(429) / len(settled) < 0.01  # with under 1% of requests refused
     assert sum(1 for _, status in statuses if status == 429) < 100
     assert 0.6 * limit < min(rates[len(rates) // 4 :]) and max(rates[len(rates) // 4 :]) < 1.5 * limit
+    # Converged within seconds: the second half of the first 30 seconds already used the limit.
+    early = [status for when, status in statuses if 15 <= when < 30]
+    assert early.count(200) / 15.0 > 0.97 * limit
 
 
 # --- the middleware ------------------------------------------------------------------------------
@@ -580,4 +614,4 @@ async def test_adaptive_limiter_in_a_client(fake_api: FakeStripe) -> None:
     assert session.id == "vs_1"
     assert len(fake_api.seen) == 2
     assert limiter.decreases == 1
-    assert limiter.rate == pytest.approx(700 + 5 / 700)
+    assert limiter.rate == pytest.approx(700 + 5 / 700)  # within the cut's window: the slow climb

@@ -14,6 +14,7 @@ from hypothesis import given, strategies as st
 
 import stripe_identity as si
 from stripe_identity._decoding import structure
+from stripe_identity._models._base import APIResource
 from tests.fake_api import REPORT, SESSION
 from tests.strict_converter import make_strict_converter
 
@@ -208,6 +209,41 @@ def test_client_secret_is_not_in_the_repr() -> None:
     assert "secret_test" not in repr(session)
 
 
+def _model_classes() -> list[type]:
+    found = [getattr(si, name) for name in si.__all__]
+    return [c for c in found if isinstance(c, type) and issubclass(c, si.StripeObject)]
+
+
+@pytest.mark.parametrize("cls", _model_classes(), ids=lambda cls: cls.__name__)
+def test_every_model_shares_the_base_equality_hash_and_repr(cls: type) -> None:
+    # attrs is told not to compile these per class (eq=False, repr=False): StripeObject's serve all.
+    if cls is not si.StripeObject:
+        assert not {"__eq__", "__hash__", "__repr__"} & set(vars(cls))
+
+
+def test_models_compare_hash_and_show_as_attrs_would() -> None:
+    session = structure(FULL_SESSION, si.VerificationSession)
+    again = structure(dict(FULL_SESSION), si.VerificationSession)
+    built = attrs.evolve(session)
+    # Equal by the fields that take part in equality; the JSON kept beside them does not.
+    assert session == again == built and session.__eq__(built) is True
+    assert hash(si.Address(city="Paris")) == hash(si.Address(city="Paris", _json={"x": 1}))
+    assert session != attrs.evolve(session, status="verified")
+    assert session != again.options and session.__eq__(again.options) is NotImplemented
+    assert si.Address(city="Paris") != si.Address(city="Lyon")
+    # Every field with repr=True, in field order, under the class's name; the others never.
+    shown = [f.name for f in attrs.fields(si.VerificationSession) if f.repr]
+    text = repr(session)
+    assert text.startswith("VerificationSession(id='vs_") and "client_secret" not in text
+    assert [name for name in shown if f"{name}=" in text] == shown
+    assert text.index("status=") < text.index("type=")
+    assert repr(si.Address(city="Paris", _json={"city": "Paris"})) == (
+        "Address(city='Paris', country=None, line1=None, line2=None, postal_code=None, state=None)"
+    )
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(session)  # metadata is a dict, as with attrs' own hash
+
+
 def test_error_object_model() -> None:
     body = {
         "type": "invalid_request_error",
@@ -360,3 +396,30 @@ def test_a_model_built_by_its_constructor_needs_no_json() -> None:
     )
     assert report.document is None
     assert report.extra_fields == {}
+
+
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
+class _Inner(si.StripeObject):
+    name: str
+
+
+@attrs.frozen(kw_only=True, slots=False, eq=False, repr=False)
+class _Outer(APIResource):
+    id: str
+    inner: _Inner | None = None
+
+
+def test_a_decoders_functions_are_compiled_when_first_needed() -> None:
+    from stripe_identity._decoding._engine import decoder
+
+    def compiled(cls: type) -> set[str]:
+        return set(decoder(cls)._model.namespace) & {"check", "shell", "structure", "fill"}  # type: ignore[union-attr]
+
+    with pytest.raises(TypeError, match="name"):  # a nested object is still checked on arrival
+        structure({"id": "vs_1", "inner": {"name": 1}}, _Outer)
+    outer = structure({"id": "vs_1", "inner": {"name": "n"}}, _Outer)
+    assert compiled(_Outer) == {"structure"}
+    assert compiled(_Inner) == {"check"}
+    assert outer.inner is not None and outer.inner.name == "n"
+    assert compiled(_Outer) == {"structure", "fill"}
+    assert compiled(_Inner) == {"check", "shell"}

@@ -11,6 +11,7 @@ import sys
 import textwrap
 import threading
 import time
+import traceback
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -372,3 +373,25 @@ def test_full_lifecycle_through_the_sync_client_on_the_emulator() -> None:
             time.sleep(0.01)
         every = list(sessions.list({"limit": 1}).auto_paging_iter())
         assert [s.id for s in every] == [other.id, session.id]
+
+
+def test_the_loop_threads_errors_reach_the_caller_and_the_loop_survives_them() -> None:
+    from stripe_identity._loop_thread import LoopThread
+
+    async def fail(error: BaseException) -> None:
+        raise error
+
+    async def answer(value: int) -> int:
+        return value
+
+    thread = LoopThread("test-loop-thread")
+    try:
+        with pytest.raises(ValueError, match="bad") as raised:
+            thread.run(fail, ValueError("bad"))
+        assert any(frame.name == "fail" for frame in traceback.extract_tb(raised.tb))
+        # Even an interrupt raised on the loop thread is the caller's, and the loop goes on.
+        with pytest.raises(KeyboardInterrupt):
+            thread.run(fail, KeyboardInterrupt())
+        assert [thread.run(answer, n) for n in range(3)] == [0, 1, 2]
+    finally:
+        thread.stop()

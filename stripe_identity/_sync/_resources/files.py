@@ -7,21 +7,24 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stripe_identity._defaults import DEFAULT_MAX_DOWNLOAD_BYTES
 from stripe_identity._models import File
 from stripe_identity._options import RequestOptions
-from stripe_identity._params import (
-    FileListParams,
-    FileListParamsDict,
-    FileRetrieveParams,
-    FileRetrieveParamsDict,
-)
+from stripe_identity._params._lazy import ParamsClass
 from stripe_identity._portal import PortalRunner
 from stripe_identity._resources.files import AsyncFileService
 from stripe_identity._sinks import Destination
 from stripe_identity._sync._list import SyncListObject
+
+if TYPE_CHECKING:
+    from stripe_identity._params import (
+        FileListParams,
+        FileListParamsDict,
+        FileRetrieveParams,
+        FileRetrieveParamsDict,
+    )
 
 __all__ = ["FileService"]
 
@@ -34,8 +37,8 @@ class FileService:
     larger than ``max_bytes`` (64 MiB unless you say otherwise).
     """
 
-    ListParams = FileListParams
-    RetrieveParams = FileRetrieveParams
+    ListParams: ParamsClass[FileListParams] = ParamsClass("FileListParams")
+    RetrieveParams: ParamsClass[FileRetrieveParams] = ParamsClass("FileRetrieveParams")
 
     def __init__(self, runner: PortalRunner, service: Callable[[], AsyncFileService]) -> None:
         self._runner = runner
