@@ -31,6 +31,7 @@ import typing as _typing
 
 if _typing.TYPE_CHECKING:
     from . import webhooks as webhooks
+    from ._adaptive import AdaptiveRateLimiter as AdaptiveRateLimiter
     from ._client import (
         AsyncStripeIdentity as AsyncStripeIdentity,
     )
@@ -77,7 +78,6 @@ if _typing.TYPE_CHECKING:
     )
     from ._limiter import (
         AdaptiveLimiter as AdaptiveLimiter,
-        AdaptiveRateLimiter as AdaptiveRateLimiter,
         Limiter as Limiter,
         RateLimiter as RateLimiter,
     )

@@ -1,4 +1,4 @@
-"""Client-side pacing: the token bucket's order, burst, rate and cancellation; AIMD; the middleware.
+"""Client-side pacing: the token bucket's arguments, order, burst, rate and cancellation.
 
 Most tests drive the bucket with a fake clock that only moves when told, so what they check is exact
 and does not depend on how busy the machine is. The one real-time test bounds the rate from above
@@ -7,7 +7,6 @@ exactly (a limiter can never run ahead of its clock) and from below generously.
 
 from __future__ import annotations
 
-import collections
 import math
 import time
 from collections.abc import Callable
@@ -16,46 +15,12 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-import stripe_identity as si
-from stripe_identity._errors import APIConnectionError
+from stripe_identity._adaptive import AdaptiveRateLimiter
 from stripe_identity._limiter import (
     AdaptiveLimiter,
-    AdaptiveRateLimiter,
-    Limiter,
     RateLimiter,
-    limiter_middleware,
 )
-from stripe_identity._middleware import Handler, build_chain
-from stripe_identity._response import Request, Response
-from stripe_identity._retry import RetryMiddleware, RetryPolicy
-from tests.conftest import TEST_KEY
-from tests.fake_api import FakeStripe, Reply, error_json
-
-# Generous bounds for anything that waits on real time: they catch a hang, never a slow machine.
-PATIENCE = 20.0
-
-
-class FakeClock:
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    """Let other tasks run until ``condition`` holds."""
-    with anyio.fail_after(PATIENCE):
-        while not condition():
-            await anyio.lowlevel.checkpoint()
-
-
-async def line_of(limiter: RateLimiter, length: int) -> None:
-    await until(lambda: limiter.waiting == length)
-
+from tests.client.limiting import PATIENCE, FakeClock, line_of, until
 
 # --- arguments -----------------------------------------------------------------------------------
 
@@ -402,216 +367,3 @@ async def test_a_forked_child_drops_the_parents_line(monkeypatch: pytest.MonkeyP
         await until(lambda: limiter.waiting == 0)
         tg.cancel_scope.cancel()
     assert limiter.waiting == 0
-
-
-# --- AIMD ----------------------------------------------------------------------------------------
-
-
-def test_aimd_cuts_once_per_window_and_recovers() -> None:
-    clock = FakeClock()
-    limiter = AdaptiveRateLimiter(50, clock=clock)
-    limiter.record(429)
-    assert limiter.rate == pytest.approx(35)
-    for _ in range(10):  # the rest of the burst: requests already in flight
-        limiter.record(429)
-    assert limiter.rate == pytest.approx(35)
-    assert limiter.decreases == 1
-    clock.advance(1.0)
-    limiter.record(429)
-    assert limiter.rate == pytest.approx(24.5)
-    assert limiter.decreases == 2
-
-    for status in (None, 500, 503):  # no news about the limit
-        limiter.record(status)
-    assert limiter.rate == pytest.approx(24.5)
-
-    # In the window after a cut, answers are as stale as its 429s: only the slow climb.
-    limiter.record(200)
-    assert limiter.rate == pytest.approx(24.5 + 50 / 200 / 24.5)
-    # Then a second of traffic (`rate` answers) closes over half the way back to 95 % of the rate
-    # the cut started from, 35 (no answer came in the window before it: the limit is about there).
-    clock.advance(1.0)
-    goal = 0.95 * 35
-    for _ in range(round(limiter.rate)):
-        limiter.record(200)
-    assert 24.5 + 0.5 * (goal - 24.5) < limiter.rate < goal
-    while limiter.rate < goal:
-        limiter.record(200)
-    # Past it, +increase per second of traffic at the current rate: `rate` successes add `increase`.
-    increase = 50 / 200
-    before = limiter.rate
-    for _ in range(round(before)):
-        limiter.record(200)
-    assert limiter.rate == pytest.approx(before + increase, rel=0.02)
-    for _ in range(10_000):
-        limiter.record(404)  # any answer but 429 and 5xx passed the server's limiter
-    assert limiter.rate == 50  # the ceiling, never above
-
-
-def test_aimd_aims_back_at_what_the_server_admitted() -> None:
-    clock = FakeClock()
-    limiter = AdaptiveRateLimiter(100, clock=clock)
-    for _ in range(40):  # 40 answers in the second before the first 429: 40/s got through
-        clock.advance(1 / 40)
-        limiter.record(200)
-    limiter.record(429)
-    assert limiter.rate == pytest.approx(70)  # the cut starts from the rate
-    clock.advance(1.0)
-    for _ in range(1000):
-        limiter.record(200)
-    # The goal is 95 % of the 40/s admitted, not of the 100/s sent: already past it, only the slow
-    # probe (+0.5/s per second of traffic), where aiming at 95/s would have climbed there.
-    assert 70 < limiter.rate < 80
-
-
-def test_aimd_never_goes_below_min_rate() -> None:
-    clock = FakeClock()
-    limiter = AdaptiveRateLimiter(50, min_rate=5, clock=clock)
-    for _ in range(20):
-        limiter.record(429)
-        clock.advance(1.0)
-    assert limiter.rate == 5
-
-
-def test_aimd_keeps_the_bucket_within_the_rate() -> None:
-    clock = FakeClock()
-    limiter = AdaptiveRateLimiter(20, burst=10, clock=clock)
-    for _ in range(3):
-        limiter.record(429)
-        clock.advance(1.0)
-    assert limiter.rate == pytest.approx(6.86)
-    clock.advance(100.0)
-    taken = 0
-    while limiter._take(clock()):
-        taken += 1
-    assert taken == 6  # not the 10 of the configured burst
-
-
-def test_aimd_converges_near_an_unknown_limit_with_few_429s() -> None:
-    """A simulated server (a bucket of L per second) and a client starting at twice L.
-
-    Requests leave at the limiter's current rate; each answer comes back 0.2 s later. Deterministic:
-    a fake clock, no sleeping.
-    """
-    limit = 25.0
-    clock = FakeClock(0.0)
-    limiter = AdaptiveRateLimiter(2 * limit, clock=clock)
-    server_tokens, server_updated = limit, 0.0
-    in_flight: collections.deque[tuple[float, int]] = collections.deque()
-    statuses: list[tuple[float, int]] = []
-    rates: list[float] = []
-    while clock.now < 120.0:
-        clock.advance(1.0 / limiter.rate)
-        while in_flight and in_flight[0][0] <= clock.now:
-            limiter.record(in_flight.popleft()[1])
-        server_tokens = min(limit, server_tokens + (clock.now - server_updated) * limit)
-        server_updated = clock.now
-        if server_tokens >= 1:
-            server_tokens -= 1
-            status = 200
-        else:
-            status = 429
-        in_flight.append((clock.now + 0.2, status))
-        statuses.append((clock.now, status))
-        rates.append(limiter.rate)
-    settled = [status for when, status in statuses if when > 30]
-    ok = settled.count(200) / 90.0
-    assert ok > 0.97 * limit  # uses the limit
-    assert settled.count(429) / len(settled) < 0.01  # with under 1% of requests refused
-    assert sum(1 for _, status in statuses if status == 429) < 100
-    assert 0.6 * limit < min(rates[len(rates) // 4 :]) and max(rates[len(rates) // 4 :]) < 1.5 * limit
-    # Converged within seconds: the second half of the first 30 seconds already used the limit.
-    early = [status for when, status in statuses if 15 <= when < 30]
-    assert early.count(200) / 15.0 > 0.97 * limit
-
-
-# --- the middleware ------------------------------------------------------------------------------
-
-
-class CountingLimiter:
-    def __init__(self) -> None:
-        self.acquired = 0
-
-    async def acquire(self) -> None:
-        self.acquired += 1
-
-
-class RecordingLimiter(CountingLimiter):
-    def __init__(self) -> None:
-        super().__init__()
-        self.recorded: list[int | None] = []
-
-    def record(self, status: int | None) -> None:
-        self.recorded.append(status)
-
-
-def scripted(*outcomes: int | Exception) -> tuple[Handler, list[Request]]:
-    calls: list[Request] = []
-    remaining = list(outcomes)
-
-    async def call_next(request: Request) -> Response:
-        calls.append(request)
-        outcome = remaining.pop(0)
-        if isinstance(outcome, Exception):
-            raise outcome
-        return Response(outcome, {}, b"{}", request)
-
-    return call_next, calls
-
-
-def request(max_retries: int = 2) -> Request:
-    return Request("GET", "https://api.test/v1/x", "/v1/x", {}, max_retries=max_retries)
-
-
-@pytest.mark.anyio
-async def test_middleware_acquires_once_per_attempt() -> None:
-    limiter = CountingLimiter()
-    structural: Limiter = limiter  # a Limiter by its shape: no base class needed
-    call_next, calls = scripted(500, 503, 200)
-    handler = build_chain(
-        [RetryMiddleware(RetryPolicy.no_wait()), limiter_middleware(structural)], call_next
-    )
-    response = await handler(request())
-    assert response.status == 200
-    assert limiter.acquired == len(calls) == 3
-
-
-@pytest.mark.anyio
-async def test_middleware_feeds_back_each_attempts_status() -> None:
-    limiter = RecordingLimiter()
-    reset = APIConnectionError("connection reset")
-    call_next, calls = scripted(429, reset, 200)
-    handler = build_chain(
-        [RetryMiddleware(RetryPolicy.no_wait()), limiter_middleware(limiter)], call_next
-    )
-    response = await handler(request())
-    assert response.status == 200
-    assert limiter.acquired == len(calls) == 3
-    assert limiter.recorded == [429, None, 200]
-
-
-@pytest.mark.anyio
-async def test_middleware_checks_for_feedback_once_at_construction() -> None:
-    limiter = CountingLimiter()
-    middleware = limiter_middleware(limiter)
-    limiter.record = lambda status: pytest.fail("not an AdaptiveLimiter when the middleware was built")  # type: ignore[attr-defined]
-    call_next, _ = scripted(200)
-    await middleware(request(), call_next)
-    assert limiter.acquired == 1
-
-
-@pytest.mark.anyio
-async def test_adaptive_limiter_in_a_client(fake_api: FakeStripe) -> None:
-    limiter = AdaptiveRateLimiter(1000)
-    fake_api.queue(Reply(429, error_json("invalid_request_error", "slow down", code="rate_limit")))
-    async with si.AsyncStripeIdentity(
-        TEST_KEY,
-        api_base=fake_api.url,
-        retry_policy=RetryPolicy.no_wait(),
-        middlewares=[limiter_middleware(limiter)],
-    ) as client:
-        session = await client.verification_sessions.retrieve("vs_1")
-    assert session.id == "vs_1"
-    assert len(fake_api.seen) == 2
-    assert limiter.decreases == 1
-    assert limiter.rate == pytest.approx(700 + 5 / 700)  # within the cut's window: the slow climb
