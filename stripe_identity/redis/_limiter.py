@@ -128,6 +128,9 @@ class _Local:
 
     def __init__(self, holders: int, fallback_rate: float | None) -> None:
         self.gate = anyio.Semaphore(holders, fast_acquire=True)
+        # One reservation at a time, in arrival order: two sent at once could reach Redis in either
+        # order (each on a connection of its own), and the later caller would get the earlier slot.
+        self.line = anyio.Lock()
         self.fallback = RateLimiter(fallback_rate) if fallback_rate is not None else None
 
 
@@ -217,7 +220,8 @@ class RedisRateLimiter:
         async with local.gate:
             if self._outage.should_try():
                 try:
-                    slot, now = await self._reserve()
+                    async with local.line:
+                        slot, now = await self._reserve()
                 except SharedStoreError as error:
                     self._outage.failed(error)
                 else:
