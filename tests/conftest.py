@@ -4,6 +4,7 @@ import io
 import json
 import logging
 import os
+import signal
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
@@ -23,6 +24,13 @@ from tests.leaks import SECRET_PATTERN
 from tests.spec_schema import validate_response
 
 TEST_KEY = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"
+
+# Tests interrupt the commands they start with SIGINT, as Ctrl-C does. A suite started in the
+# background by a shell without job control (a CI runner's `cmd &`) inherits SIGINT ignored, and
+# so would every process it starts: Python then installs no KeyboardInterrupt handler, and those
+# commands would run on. A handler here (not inherited across exec) gives children the default.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # One command, one answer: property tests draw the same examples on every run (and keep no database
 # of past failures between runs). HYPOTHESIS_PROFILE=explore draws new ones, to hunt locally.
