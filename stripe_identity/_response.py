@@ -5,8 +5,7 @@ services never see aiohttp.
 
 Every call builds a Request and a Response, so they keep their fields in an instance ``__dict__``:
 attrs' ``__init__`` of a frozen class then fills them with plain dict stores, where a slotted class
-needs a call to ``object.__setattr__`` per field (about 40 % slower, 0.75 against 0.45 µs for a
-Request on the 2026-12-03 machine).
+needs a call to ``object.__setattr__`` per field, markedly slower on this hot path.
 """
 
 from __future__ import annotations
