@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import ssl
 import time
@@ -31,11 +32,13 @@ from . import _tls
 from ._defaults import DEFAULT_MAX_RESPONSE_BYTES
 from ._errors import APIConnectionError, APIError, APITimeoutError, EventLoopError
 from ._proxy import ProxyResolver, mask
+from ._read_deadlines import ReadDeadlines
 from ._response import BodySink, Request, Response
 
 # aiohttp's default TLS contexts load the CA bundle on their first handshake, not at this import.
 with _tls.deferred_ca_loading():
     import aiohttp
+    from aiohttp.client_proto import ResponseHandler
 
 __all__ = ["AIOHTTP_VERSION", "AiohttpTransport"]
 
@@ -102,14 +105,18 @@ class AiohttpTransport:
         if self._preload_cas and _tls.pending():
             # aiohttp's default context would read the CA bundle from disk inside the loop.
             await loop.run_in_executor(None, _tls.load_deferred)
-        pool = _Pool(self._new_session(), loop)
+        deadlines = ReadDeadlines(loop)
+        pool = _Pool(self._new_session(deadlines), deadlines)
         self._pool = pool
         await pool.arm()
         return pool
 
-    def _new_session(self) -> aiohttp.ClientSession:
+    def _new_session(self, deadlines: ReadDeadlines) -> aiohttp.ClientSession:
         # A ClientSession belongs to the loop it is created on; this runs inside that loop.
         connector = aiohttp.TCPConnector(limit=self._max_connections, ssl=self._ssl)
+        if _OWN_READ_TIMEOUTS and hasattr(connector, "_factory"):
+            # mypy holds partial invariant; a _Connection is a ResponseHandler.
+            connector._factory = functools.partial(_Connection, deadlines)  # type: ignore[assignment]
         session = aiohttp.ClientSession(
             connector=connector,
             # Cookies are meaningless to the API and cost a jar update per response.
@@ -296,9 +303,10 @@ class _Pool:
     closed without waiting, as aiohttp's own finaliser would.
     """
 
-    def __init__(self, session: aiohttp.ClientSession, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, session: aiohttp.ClientSession, deadlines: ReadDeadlines) -> None:
         self.session = session
-        self.loop = loop
+        self.deadlines = deadlines
+        self.loop = deadlines.loop
         self.pid = os.getpid()
         self.used_tls = False
         self.closed = False
@@ -324,6 +332,7 @@ class _Pool:
             yield
         finally:
             self.closed = True
+            self.deadlines.close()
             if self._dropping:
                 self._abandon()
             else:
@@ -334,10 +343,41 @@ class _Pool:
 
     def _abandon(self) -> None:
         self.closed = True
+        self.deadlines.close()
         connector = self.session.connector
         if connector is not None and not connector.closed:
             with contextlib.suppress(Exception):
                 connector._close()  # closes each socket's transport, no await needed
+
+
+# The hooks _Connection overrides: aiohttp's own names, stable since 3.3; with another aiohttp the
+# stock protocol, and its timer per read, is used instead.
+_OWN_READ_TIMEOUTS = all(
+    callable(getattr(ResponseHandler, name, None))
+    for name in ("_reschedule_timeout", "_drop_timeout", "_on_read_timeout")
+)
+
+
+class _Connection(ResponseHandler):
+    """aiohttp's protocol for one connection, its read timeout kept by the pool's
+    :class:`ReadDeadlines` instead of an event-loop timer per read (``sock_read`` is unchanged)."""
+
+    def __init__(self, deadlines: ReadDeadlines) -> None:
+        self._deadlines = deadlines  # first: aiohttp's own __init__ may drop a timeout
+        super().__init__(deadlines.loop)
+
+    def _reschedule_timeout(self) -> None:
+        seconds = self._read_timeout
+        if seconds:
+            self._deadlines.arm(self, seconds)
+        else:
+            self._deadlines.disarm(self)
+
+    def _drop_timeout(self) -> None:
+        self._deadlines.disarm(self)
+
+    def read_timed_out(self) -> None:
+        self._on_read_timeout()
 
 
 async def _stream(resp: aiohttp.ClientResponse, sink: BodySink) -> None:
