@@ -16,7 +16,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import app, bulk, coldstart, many_workers, paired, ratelimit, report, soak, suite, synchop
+from . import (
+    app,
+    bulk,
+    coldstart,
+    instructions,
+    many_workers,
+    paired,
+    ratelimit,
+    report,
+    soak,
+    suite,
+    synchop,
+)
 from .clients import CLIENTS
 from .options import Options
 from .progress import Progress
@@ -47,6 +59,12 @@ MODES: dict[str, Mode] = {
         paired.run,
         paired.render,
         "only the paired runs of --contenders: ratios with 90 %% intervals, ~4 min",
+    ),
+    "instructions": Mode(
+        instructions.run,
+        instructions.render,
+        "instructions per request of --contenders, counted by valgrind's callgrind: noise-free, so "
+        "a few hundred show (where time went; --paired says what it costs), ~1 min per client and op",
     ),
     "soak": Mode(
         soak.run,
