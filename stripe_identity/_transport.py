@@ -11,7 +11,8 @@ called from: when that loop has changed because the old one ended (``asyncio.run
 per test), a new pool is opened on the new loop. The old pool has already been closed by then: each
 pool registers an async generator with its loop, and every standard runner (``asyncio.run``,
 ``asyncio.Runner``, anyio, the pytest plugins) closes those as the loop shuts down. Two loops
-running at once cannot share a pool: that is :class:`EventLoopError`.
+running at once cannot share a pool: that is :class:`EventLoopError`. Each pool keeps the per-read
+timeouts of its connections itself (:mod:`._read_deadlines`), with one timer for all of them.
 """
 
 from __future__ import annotations
@@ -350,8 +351,8 @@ class _Pool:
                 connector._close()  # closes each socket's transport, no await needed
 
 
-# The hooks _Connection overrides: aiohttp's own names, stable since 3.3; with another aiohttp the
-# stock protocol, and its timer per read, is used instead.
+# The hooks _Connection overrides: aiohttp's own, the same from 3.11 (the oldest supported) to 3.14;
+# an aiohttp without them gets its stock protocol, and its timer per read.
 _OWN_READ_TIMEOUTS = all(
     callable(getattr(ResponseHandler, name, None))
     for name in ("_reschedule_timeout", "_drop_timeout", "_on_read_timeout")
