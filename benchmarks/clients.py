@@ -30,6 +30,8 @@ __all__ = [
     "AsyncClient",
     "ClientSpec",
     "Contender",
+    "DEFAULT_CONTENDERS",
+    "LABELS",
     "SyncClient",
     "make_async",
     "make_sync",
@@ -68,6 +70,13 @@ CLIENTS: tuple[ClientSpec, ...] = (
     ClientSpec("si-sync", "StripeIdentity (sync facade)", "sync", "stripe-sync"),
     ClientSpec("stripe-sync", "stripe sync (RequestsClient)", "sync", "stripe-sync"),
 )
+
+
+#: Each client's name in the tables.
+LABELS = {spec.name: spec.label for spec in CLIENTS}
+
+#: The contenders of ``--paired`` and ``--instructions`` unless told: the floor, then the SDK.
+DEFAULT_CONTENDERS = ("raw-aiohttp", "si-async")
 
 
 @dataclass(frozen=True)

@@ -26,14 +26,13 @@ import sys
 from typing import Any
 
 from . import report, sysinfo
-from .clients import CLIENTS, Contender
+from .clients import DEFAULT_CONTENDERS, LABELS, Contender
 from .options import Options
 from .progress import Progress
 from .static_server import StaticServer
 
 __all__ = ["render", "run"]
 
-_LABELS = {spec.name: spec.label for spec in CLIENTS}
 _COLLECTED = re.compile(r"Collected : (\d+)")
 
 
@@ -41,7 +40,7 @@ def run(opts: Options, progress: Progress) -> dict[str, Any]:
     """Every contender (the baseline first), for each op and concurrency level (GET and POST, 16)."""
     if shutil.which("valgrind") is None:
         raise SystemExit("--instructions needs valgrind (Debian: apt-get install valgrind)")
-    contenders = [Contender.parse(c) for c in opts.contenders or ("raw-aiohttp", "si-async")]
+    contenders = [Contender.parse(c) for c in opts.contenders or DEFAULT_CONTENDERS]
     if any(c.spec.family != "async" for c in contenders):
         raise SystemExit("--contenders: async clients only, the baseline first")
     n = opts.n or (400 if opts.quick else 1600)
@@ -123,7 +122,7 @@ def render(result: dict[str, Any]) -> str:
     table_rows = []
     for row in result["rows"]:
         name = row["client"]
-        label = _LABELS.get(name, name)
+        label = LABELS.get(name, name)
         repeat = row.get("repeat")
         count = report.fmt(row["instructions_per_request"])
         if repeat is not None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import report
-from .clients import CLIENTS, ClientSpec
+from .clients import CLIENTS, LABELS, ClientSpec
 from .options import Options
 from .progress import Progress
 from .static_server import StaticServer
@@ -27,7 +27,6 @@ __all__ = ["load_markdown", "run_load", "summarize", "write_chart"]
 
 _ORDER = {spec.name: i for i, spec in enumerate(CLIENTS)}
 _PEER = {spec.name: spec.peer for spec in CLIENTS}
-_LABELS = {spec.name: spec.label for spec in CLIENTS}
 _RAW = "raw-aiohttp"
 
 
@@ -134,7 +133,7 @@ def load_markdown(rows: Sequence[dict[str, Any]]) -> list[str]:
         return report.fmt(value, 2, "x")
 
     def label(r: dict[str, Any]) -> str:
-        return _LABELS.get(r["client"], str(r["client"]))
+        return LABELS.get(r["client"], str(r["client"]))
 
     lines = ["### Throughput, latency, CPU and memory", ""]
     lines += report.table(

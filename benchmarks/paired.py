@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import report, sysinfo
-from .clients import CLIENTS, Contender
+from .clients import DEFAULT_CONTENDERS, LABELS, Contender
 from .options import Options
 from .progress import Progress
 from .static_server import StaticServer
@@ -32,12 +32,10 @@ from .worker import ClientWorker
 
 __all__ = ["paired_markdown", "paired_section", "render", "run", "run_paired"]
 
-_LABELS = {spec.name: spec.label for spec in CLIENTS}
-
 
 def run(opts: Options, progress: Progress) -> dict[str, Any]:
     """The ``--paired`` mode: GET and POST at C=16 and C=100, 15 repetitions unless told."""
-    contenders = [Contender.parse(c) for c in opts.contenders or ("raw-aiohttp", "si-async")]
+    contenders = [Contender.parse(c) for c in opts.contenders or DEFAULT_CONTENDERS]
     if len(contenders) < 2 or any(c.spec.family != "async" for c in contenders):
         raise SystemExit("--contenders: two or more async clients, the baseline first")
     n = opts.n or (600 if opts.quick else 4000)
@@ -224,7 +222,7 @@ def paired_markdown(section: dict[str, Any], title: str = "### Paired runs") -> 
             [
                 r["op"],
                 str(r["concurrency"]),
-                _LABELS.get(r["client"], str(r["client"])),
+                LABELS.get(r["client"], str(r["client"])),
                 report.fmt(r["cpu_us_per_req"], 1),
                 report.fmt(r["rps"]),
                 vs_base(r, "cpu_ratio"),
