@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from . import report, sysinfo
@@ -34,6 +35,7 @@ from .static_server import StaticServer
 __all__ = ["render", "run"]
 
 _COLLECTED = re.compile(r"Collected : (\d+)")
+_ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(opts: Options, progress: Progress) -> dict[str, Any]:
@@ -87,8 +89,7 @@ def _per_request(key: str, url: str, op: str, concurrency: int, n: int, core: in
 
 
 def _count(key: str, url: str, op: str, concurrency: int, n: int, core: int | None) -> int:
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": root}
+    env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(_ROOT)}
     command = [
         *(["taskset", "-c", str(core)] if core is not None and shutil.which("taskset") else []),
         "valgrind",
@@ -103,7 +104,7 @@ def _count(key: str, url: str, op: str, concurrency: int, n: int, core: int | No
         str(concurrency),
         str(n),
     ]
-    done = subprocess.run(command, env=env, cwd=root, capture_output=True, text=True, timeout=1800)
+    done = subprocess.run(command, env=env, cwd=_ROOT, capture_output=True, text=True, timeout=1800)
     found = _COLLECTED.search(done.stderr)
     if done.returncode != 0 or found is None:
         raise SystemExit(
